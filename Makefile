@@ -1,0 +1,46 @@
+# The README's two commands: `make serve` (set up, load the bundled dataset, serve) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STORE  ?= .ptce-store
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: serve test install install-test load check lint typecheck layers unit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+# Load the bundled dataset into the embedded on-disk store (validated), in dependency order.
+load: install
+	rm -rf $(STORE).new
+	$(BIN)/ptce-kg load --store $(STORE).new data/territories data/ptce data/examples
+	rm -rf $(STORE) && mv $(STORE).new $(STORE)
+
+serve: load
+	$(BIN)/ptce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+layers: install-test
+	$(BIN)/lint-imports
+
+unit: install-test
+	$(BIN)/pytest
+
+test: lint typecheck layers unit
+
+clean:
+	rm -rf $(VENV) $(STORE) $(STORE).new .mypy_cache .ruff_cache .pytest_cache

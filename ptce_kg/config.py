@@ -1,0 +1,71 @@
+"""The one typed settings object. Built on demand (``get_settings()``), never at import time.
+
+Every field can be set by an environment variable with the ``PTCE_`` prefix (``PTCE_STORE``,
+``PTCE_BASE_IRI``, …) or by the matching CLI flag.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from ptce_kg.namespaces import DEFAULT_BASE
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_store_path() -> Path:
+    """``./.ptce-store`` in the working directory: visible, per project, ignored by git."""
+    return Path.cwd() / ".ptce-store"
+
+
+class Settings(BaseSettings):
+    """ptce_kg settings (environment prefix ``PTCE_``)."""
+
+    model_config = SettingsConfigDict(env_prefix="PTCE_", extra="ignore")
+
+    store: str = Field(
+        default_factory=lambda: str(default_store_path()),
+        description="Store location: a directory (embedded Oxigraph), ':memory:', or an http(s) "
+        "SPARQL endpoint URL (remote store).",
+    )
+    store_user: str | None = Field(default=None, description="User name for a remote store.")
+    store_password: SecretStr | None = Field(default=None, description="Password, remote store.")
+    base_iri: str = Field(default=DEFAULT_BASE, description="Base of the IRIs ptce_kg mints.")
+    public_url: str | None = Field(
+        default=None, description="Address the service is reached at, when it differs from base."
+    )
+    host: str = Field(default="127.0.0.1", description="Address the service listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port the service listens on.")
+    ontology_dir: Path = Field(default=PROJECT_ROOT / "ontology")
+    shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes")
+    queries_dir: Path = Field(default=PROJECT_ROOT / "queries")
+    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a query is stopped.")
+    max_result_rows: int = Field(default=100_000, gt=0, description="Cap on SELECT result rows.")
+    max_result_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Cap on result size.")
+    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Cap on request bodies.")
+    query_workers: int = Field(default=2, ge=1, description="Worker processes that run queries.")
+    write_token: SecretStr | None = Field(
+        default=None, description="Bearer token for writes; writes are disabled when unset."
+    )
+    service_allowlist: list[str] = Field(
+        default_factory=list, description="Endpoints SERVICE/LOAD/FROM may reach (exact URLs)."
+    )
+    cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+
+    @field_validator("base_iri")
+    @classmethod
+    def _base_ends_with_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")) or not value.endswith("/"):
+            raise ValueError("base_iri must be an http(s) IRI ending with '/'")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the settings read from the environment (cached)."""
+    return Settings()

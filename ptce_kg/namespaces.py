@@ -1,0 +1,183 @@
+"""Every IRI base of ptce_kg, and the ontology's terms as Python names.
+
+This is the only module that knows IRI bases (see docs/decisions/0001-iri-policy.md). Terms of the
+ptce ontology are attributes of ``PTCE``; a typo raises ``AttributeError`` instead of minting a new IRI.
+Data IRIs are minted with :func:`mint_iri`, concept IRIs with :func:`concept_iri`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DefinedNamespace
+
+DEFAULT_BASE = "https://w3id.org/ptce/"
+ONTOLOGY_IRI = "https://w3id.org/ptce/ontology"
+
+
+class PTCE(DefinedNamespace):
+    """Terms of the ptce ontology (ontology/ptce.ttl); tests check both lists agree."""
+
+    _NS = Namespace(ONTOLOGY_IRI + "#")
+    _fail = True
+
+    # classes
+    PTCE: URIRef
+    Actor: URIRef
+    Organisation: URIRef
+    ESSEnterprise: URIRef
+    Association: URIRef
+    Cooperative: URIRef
+    Mutual: URIRef
+    Foundation: URIRef
+    ESSCommercialCompany: URIRef
+    SCOP: URIRef
+    SCIC: URIRef
+    CAE: URIRef
+    AgriculturalCooperative: URIRef
+    EnterpriseOutsideESS: URIRef
+    Article9Actor: URIRef
+    LocalAuthority: URIRef
+    MunicipalAuthority: URIRef
+    InterMunicipalAuthority: URIRef
+    DepartmentalAuthority: URIRef
+    RegionalAuthority: URIRef
+    ResearchCentre: URIRef
+    HigherEducationInstitution: URIRef
+    TrainingBody: URIRef
+    Network: URIRef
+    PublicAgency: URIRef
+    Funder: URIRef
+    Citizen: URIRef
+    CooperationAction: URIRef
+    Project: URIRef
+    Recognition: URIRef
+    Indicator: URIRef
+    GovernanceBody: URIRef
+    Territory: URIRef
+    Commune: URIRef
+    Departement: URIRef
+    Region: URIRef
+    EPCI: URIRef
+    SourceDocument: URIRef
+    # properties
+    cooperativeStatus: URIRef
+    esusApproved: URIRef
+    carrier: URIRef
+    legalStructure: URIRef
+    stage: URIRef
+    origin: URIRef
+    poleType: URIRef
+    sector: URIRef
+    basedIn: URIRef
+    coversTerritory: URIRef
+    territoryType: URIRef
+    scale: URIRef
+    inseeCode: URIRef
+    epciSiren: URIRef
+    within: URIRef
+    withinTransitive: URIRef
+    college: URIRef
+    startDate: URIRef
+    endDate: URIRef
+    cooperationType: URIRef
+    inPTCE: URIRef
+    participant: URIRef
+    sharedResource: URIRef
+    hasRecognition: URIRef
+    recognitionKind: URIRef
+    recognitionDate: URIRef
+    amount: URIRef
+    hasIndicator: URIRef
+    indicatorKind: URIRef
+    value: URIRef
+    unit: URIRef
+    date: URIRef
+    hasGovernanceBody: URIRef
+    citizenParticipation: URIRef
+    fundingSource: URIRef
+    verificationStatus: URIRef
+    sourceNote: URIRef
+
+
+ORG = Namespace("http://www.w3.org/ns/org#")
+ROV = Namespace("http://www.w3.org/ns/regorg#")
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+SCHEMA = Namespace("https://schema.org/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+IGEO = Namespace("http://rdf.insee.fr/def/geo#")
+ESSGLOBAL = Namespace("http://purl.org/essglobal/vocab/")
+PAIR = Namespace("http://virtual-assembly.org/ontologies/pair#")
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+PTCESH = Namespace("https://w3id.org/ptce/shapes#")
+
+PREFIXES: dict[str, str] = {
+    "ptce": str(PTCE._NS),
+    "ptcesh": str(PTCESH),
+    "org": str(ORG),
+    "rov": str(ROV),
+    "adms": str(ADMS),
+    "schema": str(SCHEMA),
+    "geo": str(GEO),
+    "igeo": str(IGEO),
+    "essglobal": str(ESSGLOBAL),
+    "pair": str(PAIR),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "prov": "http://www.w3.org/ns/prov#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "sh": str(SH),
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": str(VOID),
+    "sd": str(SD),
+    "time": "http://www.w3.org/2006/time#",
+}
+
+_SLUG_STRIP = re.compile(r"[^a-z0-9]+")
+
+
+def slugify(text: str) -> str:
+    """Return a stable lowercase ASCII key for ``text`` (accents dropped, runs of others → ``-``)."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")
+    if not slug:
+        raise ValueError(f"cannot make a key from {text!r}: it has no letter or digit")
+    return slug
+
+
+def mint_iri(kind: str, key: str, *, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the data IRI ``<base>id/<kind>/<key>``; ``key`` must already be a stable key."""
+    if not re.fullmatch(r"[a-z][a-z0-9-]*", kind):
+        raise ValueError(f"invalid IRI type slug {kind!r}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", key) or ".." in key:
+        raise ValueError(f"invalid IRI key {key!r}: use letters, digits, '-', '_', '.', '/'")
+    return URIRef(f"{base}id/{kind}/{key}")
+
+
+def concept_iri(scheme: str, key: str, *, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the IRI of concept ``key`` of SKOS scheme ``scheme``."""
+    return mint_iri("concept", f"{scheme}/{key}", base=base)
+
+
+def scheme_iri(scheme: str, *, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the IRI of the SKOS scheme ``scheme``."""
+    return mint_iri("scheme", scheme, base=base)
+
+
+def graph_iri(source: str, *, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the named-graph IRI of a source (one graph per source)."""
+    return URIRef(f"{base}graph/{slugify(source)}")
+
+
+ONTOLOGY_GRAPH = graph_iri("ontology")
+CLOSURE_GRAPH = graph_iri("ontology-closure")
+PROVENANCE_GRAPH = graph_iri("provenance")
+STAGING_PREFIX = f"{DEFAULT_BASE}graph/staging/"

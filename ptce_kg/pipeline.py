@@ -1,0 +1,272 @@
+"""The one place where the stages meet: parse → entail → validate → store.
+
+A source is one file. It is parsed into a scratch dataset beside the store's current context (the
+ontology, its hierarchy closure and every other source), its entailments under the class and property
+hierarchy are computed, it is validated, and only then does it replace its named graph — together with
+its ``/inferred`` and ``/provenance`` companions — in one store transaction. A source with any
+``sh:Violation`` raises :class:`~ptce_kg.errors.DataRejected` and the store is not touched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+
+from ptce_kg import reasoning
+from ptce_kg.errors import DataRejected, SourceError
+from ptce_kg.formats import RdfFormat, format_for_path
+from ptce_kg.ingest import ParsedSource, parse_rdf_file
+from ptce_kg.namespaces import CLOSURE_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, VOID, graph_iri
+from ptce_kg.store import Store, companion_graphs, is_companion_graph
+from ptce_kg.validate import ValidationReport, load_shapes, shapes_files, validate_dataset
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+_OWL = "http://www.w3.org/2002/07/owl#"
+_ENTAILMENT_QUERIES = (
+    # superclass types
+    f"""CONSTRUCT {{ ?s a ?super }} WHERE {{
+        GRAPH <{{graph}}> {{ ?s a ?c }} GRAPH <{CLOSURE_GRAPH}> {{ ?c <{_RDFS}subClassOf> ?super }}
+        FILTER(?super != ?c && isIRI(?super)) }}""",
+    # super-properties
+    f"""CONSTRUCT {{ ?s ?super ?o }} WHERE {{
+        GRAPH <{{graph}}> {{ ?s ?p ?o }} GRAPH <{CLOSURE_GRAPH}> {{ ?p <{_RDFS}subPropertyOf> ?super }}
+        FILTER(?super != ?p && isIRI(?super)) }}""",
+    # inverses
+    f"""CONSTRUCT {{ ?o ?inverse ?s }} WHERE {{
+        GRAPH <{{graph}}> {{ ?s ?p ?o }} GRAPH <{CLOSURE_GRAPH}> {{ ?p <{_OWL}inverseOf> ?inverse }}
+        FILTER(isIRI(?o) || isBlank(?o)) }}""",
+)
+
+
+def ontology_files(ontology_dir: Path) -> list[Path]:
+    """Return the ontology, its alignments and its vocabularies, in a stable order."""
+    files = sorted(ontology_dir.glob("*.ttl")) + sorted((ontology_dir / "vocabularies").glob("*.ttl"))
+    if not files:
+        raise SourceError(f"no ontology files in {ontology_dir}", hint="set PTCE_ONTOLOGY_DIR")
+    return files
+
+
+def read_ontology(ontology_dir: Path) -> Graph:
+    """Parse the ontology, alignments and vocabularies into one graph.
+
+    Raises:
+        SourceError: if a file cannot be parsed.
+    """
+    graph = Graph()
+    for path in ontology_files(ontology_dir):
+        try:
+            graph.parse(path, format="turtle")
+        except (OSError, SyntaxError, ValueError) as e:
+            raise SourceError(f"cannot parse the ontology: {e}", path=str(path)) from e
+    return graph
+
+
+def load_ontology(store: Store, ontology_dir: Path) -> int:
+    """Store the ontology and its hierarchy closure, then refresh every source's entailments.
+
+    Returns the number of ontology triples.
+    """
+    ontology = read_ontology(ontology_dir)
+    closure = reasoning.closure_graph(reasoning.load_hierarchy(ontology))
+    store.replace_graphs(
+        {
+            str(ONTOLOGY_GRAPH): ontology.serialize(format="nt", encoding="utf-8"),
+            str(CLOSURE_GRAPH): closure.serialize(format="nt", encoding="utf-8"),
+        }
+    )
+    for graph in source_graphs(store):
+        inferred, _prov = companion_graphs(graph)
+        store.replace_graphs({inferred: _entail_in_store(store, graph)})
+    return len(ontology)
+
+
+def source_graphs(store: Store) -> list[str]:
+    """Return the named graphs that hold sources (not the ontology, closure or companions)."""
+    reserved = {str(ONTOLOGY_GRAPH), str(CLOSURE_GRAPH)}
+    return sorted(
+        g for g in store.graph_sizes() if g and g not in reserved and not is_companion_graph(g)
+    )
+
+
+def _entail_in_store(store: Store, graph: str) -> bytes:
+    chunks = []
+    for template in _ENTAILMENT_QUERIES:
+        _kind, body = store.query_serialized(
+            template.replace("{graph}", graph), "application/n-triples"
+        )
+        chunks.append(body)
+    return b"".join(chunks)
+
+
+def _entail(parsed: ParsedSource) -> bytes:
+    return b"".join(
+        parsed.construct(template.replace("{graph}", parsed.graph))
+        for template in _ENTAILMENT_QUERIES
+    )
+
+
+def _package_version() -> str:
+    try:
+        return version("ptce-kg")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def _provenance(graph: str, path: Path, triples: int, fmt: RdfFormat) -> bytes:
+    g = Graph()
+    node = URIRef(graph)
+    g.add((node, RDF.type, PROV.Entity))
+    g.add((node, RDF.type, VOID.Dataset))
+    g.add((node, DCTERMS.source, Literal(path.name)))
+    g.add((node, DCTERMS["format"], Literal(fmt.media_type)))
+    g.add((node, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    now = datetime.now(UTC).replace(microsecond=0)
+    g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    g.add((node, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {_package_version()}")))
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+@dataclass
+class LoadOutcome:
+    """What happened to one source."""
+
+    path: Path
+    graph: str
+    triples: int = 0
+    inferred: int = 0
+    report: ValidationReport = field(default_factory=ValidationReport)
+    validated: bool = True
+
+
+def _context_quads(store: Store, exclude: Sequence[str]) -> bytes:
+    """The store's content minus ``exclude``, as N-Quads (the validation context)."""
+    out = []
+    for graph in store.graph_sizes():
+        if not graph or graph in exclude or graph.endswith("/provenance"):
+            continue
+        suffix = f" <{graph}> .".encode()
+        for line in store.graph_triples(graph).splitlines():
+            if line.strip():
+                out.append(line.rstrip()[:-1].rstrip() + suffix)
+    return b"\n".join(out) + b"\n"
+
+
+def prepare_source(
+    store: Store,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    graph: str | None = None,
+    base_iri: str,
+) -> ParsedSource:
+    """Parse ``path`` into a scratch dataset with the store's context and the source's entailments."""
+    rdf_format = format_for_path(path, fmt)
+    target = graph or str(graph_iri(path.stem, base=base_iri))
+    parsed = parse_rdf_file(path, rdf_format, graph=target)
+    inferred, provenance = companion_graphs(target)
+    parsed.add_quads(_context_quads(store, [target, inferred, provenance]))
+    parsed.add_triples(inferred, _entail(parsed))
+    return parsed
+
+
+def validate_source(
+    store: Store, path: Path, shapes: Graph, *, fmt: str | None = None, base_iri: str, engine: str
+) -> ValidationReport:
+    """Validate one file against ``shapes`` in the store's context; the store is not changed."""
+    parsed = prepare_source(store, path, fmt=fmt, base_iri=base_iri)
+    inferred, _prov = companion_graphs(parsed.graph)
+    return validate_dataset(
+        parsed.dataset, shapes, focus_graphs=[parsed.graph, inferred], engine=engine, source=str(path)
+    )
+
+
+def load_source(
+    store: Store,
+    path: Path,
+    shapes: Graph,
+    *,
+    fmt: str | None = None,
+    graph: str | None = None,
+    base_iri: str,
+    engine: str = "sparql",
+    progress: Progress | None = None,
+) -> LoadOutcome:
+    """Validate one file and, if it conforms, make it the content of its named graph (atomically).
+
+    Raises:
+        SourceError: unreadable or unparsable file.
+        DataRejected: the source has at least one violation; the store is unchanged.
+        StoreError: the store could not write.
+    """
+    say = progress or (lambda _msg: None)
+    say(f"parsing {path.name}")
+    parsed = prepare_source(store, path, fmt=fmt, graph=graph, base_iri=base_iri)
+    inferred, provenance = companion_graphs(parsed.graph)
+    say(f"validating {path.name} ({parsed.triples} triples)")
+    report = validate_dataset(
+        parsed.dataset, shapes, focus_graphs=[parsed.graph, inferred], engine=engine, source=str(path)
+    )
+    if not report.conforms:
+        raise DataRejected(
+            f"{path}: rejected, {len(report.violations)} violation(s); nothing was stored",
+            report=report,
+        )
+    say(f"storing {path.name}")
+    inferred_nt = parsed.graph_ntriples(inferred)
+    store.replace_graphs(
+        {
+            parsed.graph: parsed.graph_ntriples(),
+            inferred: inferred_nt,
+            provenance: _provenance(parsed.graph, path, parsed.triples, parsed.fmt),
+        }
+    )
+    return LoadOutcome(
+        path=path,
+        graph=parsed.graph,
+        triples=parsed.triples,
+        inferred=inferred_nt.count(b"\n"),
+        report=report,
+    )
+
+
+def bulk_load_source(
+    store: Store, path: Path, *, fmt: str | None = None, graph: str | None = None, base_iri: str
+) -> LoadOutcome:
+    """Load a trusted file through the store's bulk loader: no validation, not atomic."""
+    rdf_format = format_for_path(path, fmt)
+    target = None if rdf_format.has_graphs and graph is None else graph or str(
+        graph_iri(path.stem, base=base_iri)
+    )
+    before = store.quad_count()
+    store.bulk_load(path, rdf_format, target)
+    return LoadOutcome(
+        path=path,
+        graph=target or "(graphs of the file)",
+        triples=store.quad_count() - before,
+        validated=False,
+    )
+
+
+def read_shapes(shapes_dir: Path) -> Graph:
+    """Read every shapes file of ``shapes_dir``."""
+    files = shapes_files(shapes_dir)
+    if not files:
+        raise SourceError(f"no shapes in {shapes_dir}", hint="set PTCE_SHAPES_DIR")
+    return load_shapes(files)
+
+
+def drop_source(store: Store, graph: str) -> None:
+    """Remove a source graph and its companions in one transaction."""
+    store.drop_graphs([graph, *companion_graphs(graph)])

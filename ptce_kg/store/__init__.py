@@ -1,0 +1,51 @@
+"""Where quads live: one interface, two backends.
+
+``open_store(location)`` gives an :class:`~ptce_kg.store.base.Store`: the embedded Oxigraph store (a
+directory, or ``":memory:"``), or a remote SPARQL 1.1 store (an ``http(s)://`` endpoint URL). Callers
+never import pyoxigraph or SPARQLWrapper themselves.
+"""
+
+from __future__ import annotations
+
+from ptce_kg.store.base import (
+    GraphInfo,
+    QueryResult,
+    Store,
+    companion_graphs,
+    is_companion_graph,
+)
+from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
+
+
+def open_store(
+    location: str,
+    *,
+    read_only: bool = False,
+    user: str | None = None,
+    password: str | None = None,
+) -> Store:
+    """Open the store at ``location``.
+
+    ``location`` is a directory path (embedded Oxigraph on disk, created if missing), ``":memory:"``
+    (embedded, in memory) or an ``http(s)://`` URL of a SPARQL 1.1 endpoint (remote store; ``user`` and
+    ``password`` for HTTP basic authentication).
+
+    Raises:
+        StoreError: if the store cannot be opened (locked by another process, corrupted, not writable).
+    """
+    if location.startswith(("http://", "https://")):
+        from ptce_kg.store.remote import RemoteStore
+
+        return RemoteStore(location, user=user, password=password)
+    return open_embedded_store(None if location == ":memory:" else location, read_only=read_only)
+
+
+__all__ = [
+    "EmbeddedStore",
+    "GraphInfo",
+    "QueryResult",
+    "Store",
+    "companion_graphs",
+    "is_companion_graph",
+    "open_store",
+]

@@ -1,0 +1,121 @@
+"""The store interface every backend implements, and the values it exchanges."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Protocol, runtime_checkable
+
+from rdflib.term import Node
+
+from ptce_kg.formats import RdfFormat
+
+
+@dataclass(frozen=True)
+class GraphInfo:
+    """A named graph with its size and, for a source graph, the file it came from."""
+
+    name: str
+    triples: int
+    source: str | None = None
+    loaded_at: str | None = None
+
+
+@dataclass
+class QueryResult:
+    """A query's answer, whatever the backend.
+
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE). For SELECT, ``variables``
+    and ``rows`` (tuples of rdflib terms, ``None`` for unbound); for ASK, ``boolean``; for graph
+    results, ``triples``.
+    """
+
+    kind: str
+    variables: list[str] = field(default_factory=list)
+    rows: list[tuple[Node | None, ...]] = field(default_factory=list)
+    boolean: bool | None = None
+    triples: list[tuple[Node, Node, Node]] = field(default_factory=list)
+
+    def bindings(self) -> Iterator[dict[str, Node]]:
+        """Yield each SELECT row as a dict of its bound variables."""
+        for row in self.rows:
+            yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+
+def companion_graphs(graph: str) -> tuple[str, str]:
+    """Return the graphs that travel with a source graph: its entailments and its provenance."""
+    return f"{graph}/inferred", f"{graph}/provenance"
+
+
+def is_companion_graph(graph: str) -> bool:
+    """Tell whether ``graph`` is the entailment or provenance companion of a source graph."""
+    return graph.endswith(("/inferred", "/provenance"))
+
+
+@runtime_checkable
+class Store(Protocol):
+    """What every store backend offers. Every write is one transaction: all of it or nothing."""
+
+    location: str
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping[str, Node] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query; the default graph is the union of all graphs unless given.
+
+        Raises:
+            QueryError: on a syntax error or an evaluation error.
+        """
+        ...
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[str, bytes]:
+        """Run a query and return ``(kind, body)`` serialised by the engine in ``media_type``."""
+        ...
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction."""
+        ...
+
+    def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
+        """Replace each named graph by the N-Triples in ``graphs``, all in one transaction."""
+        ...
+
+    def drop_graphs(self, graphs: Sequence[str]) -> None:
+        """Remove the named graphs, in one transaction (missing graphs are ignored)."""
+        ...
+
+    def bulk_load(self, path: Path, fmt: RdfFormat, graph: str | None) -> None:
+        """Load a large trusted file by the fastest path; not atomic (documented)."""
+        ...
+
+    def dump(self, output: IO[bytes], fmt: RdfFormat, *, graph: str | None = None) -> None:
+        """Write the dataset (or one graph) to ``output``."""
+        ...
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Return the number of triples in each named graph."""
+        ...
+
+    def quad_count(self) -> int:
+        """Return the number of quads in the store."""
+        ...
+
+    def graph_triples(self, graph: str) -> bytes:
+        """Return the triples of a named graph as N-Triples."""
+        ...
+
+    def close(self) -> None:
+        """Flush and release the store."""
+        ...

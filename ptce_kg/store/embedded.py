@@ -1,0 +1,302 @@
+"""The embedded store: Oxigraph (RocksDB) on disk, or in memory.
+
+Every source lives in its own named graph; the SPARQL default graph is the union of all named graphs.
+Writes are single Oxigraph transactions: ``Store.load`` when every target graph is new, otherwise one
+SPARQL update ``DROP SILENT GRAPH …; INSERT DATA { GRAPH … }`` — so a reader sees the old or the new
+graph, never a mix, and a process killed mid-write leaves the previous data intact.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import IO, Any
+
+import pyoxigraph as ox
+from rdflib.term import Node
+
+from ptce_kg.errors import QueryError, StoreError
+from ptce_kg.formats import RdfFormat
+from ptce_kg.store.base import QueryResult
+from ptce_kg.store.terms import to_oxigraph, to_rdflib
+
+log = logging.getLogger(__name__)
+
+_OX_RDF_FORMATS = {
+    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.TRIG: ox.RdfFormat.TRIG,
+    RdfFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.N_QUADS: ox.RdfFormat.N_QUADS,
+    RdfFormat.RDF_XML: ox.RdfFormat.RDF_XML,
+    RdfFormat.JSON_LD: ox.RdfFormat.JSON_LD,
+}
+_OX_RESULT_FORMATS = {
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+_OX_GRAPH_FORMATS = {fmt.media_type: ox_fmt for fmt, ox_fmt in _OX_RDF_FORMATS.items()}
+
+
+def oxigraph_format(fmt: RdfFormat) -> Any:
+    """Return pyoxigraph's format object for ``fmt``."""
+    return _OX_RDF_FORMATS[fmt]
+
+
+def open_embedded_store(path: str | Path | None, *, read_only: bool = False) -> EmbeddedStore:
+    """Open (or create) the embedded store at ``path``; ``None`` for a store in memory.
+
+    Raises:
+        StoreError: if the directory is locked by another process, unreadable or corrupted.
+    """
+    try:
+        if path is None:
+            return EmbeddedStore(ox.Store(), ":memory:")
+        target = Path(path)
+        if read_only:
+            if not target.exists():
+                raise StoreError(f"no store at {target}", hint="load data first: ptce-kg load")
+            return EmbeddedStore(ox.Store.read_only(str(target)), str(target), read_only=True)
+        if target.exists() and not target.is_dir():
+            raise StoreError(f"{target} exists and is not a store directory")
+        return EmbeddedStore(ox.Store(str(target)), str(target))
+    except OSError as e:
+        raise StoreError(
+            f"cannot open the store at {path}: {e}",
+            hint="is another ptce-kg process using it (stop it, or use --store elsewhere)? "
+            "is the directory writable and not corrupted?",
+        ) from e
+
+
+class EmbeddedStore:
+    """A ptce_kg store backed by pyoxigraph (see the module docstring for the write rules)."""
+
+    def __init__(self, store: Any, location: str, *, read_only: bool = False) -> None:
+        self._store = store
+        self.location = location
+        self.read_only = read_only
+        self._write_lock = threading.Lock()
+
+    @property
+    def engine(self) -> Any:
+        """The underlying pyoxigraph Store (for the web adapter's native serialisation)."""
+        return self._store
+
+    # ---------------------------------------------------------------- reads
+    def _run(
+        self,
+        sparql: str,
+        default_graph: Sequence[str] | None,
+        named_graphs: Sequence[str] | None,
+        bindings: Mapping[str, Node] | None = None,
+    ) -> Any:
+        kwargs: dict[str, Any] = {}
+        if default_graph is not None:
+            kwargs["default_graph"] = [
+                ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in default_graph
+            ]
+        else:
+            kwargs["use_default_graph_as_union"] = True
+        if named_graphs is not None:
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+        if bindings:
+            kwargs["substitutions"] = {
+                ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()
+            }
+        try:
+            return self._store.query(sparql, **kwargs)
+        except SyntaxError as e:
+            raise QueryError(f"SPARQL syntax error: {e}") from e
+        except (OSError, RuntimeError, ValueError) as e:
+            raise QueryError(f"query failed: {e}") from e
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        bindings: Mapping[str, Node] | None = None,
+    ) -> QueryResult:
+        """Run a SPARQL query (default graph: union of all graphs) and return rdflib terms."""
+        result = self._run(sparql, default_graph, named_graphs, bindings)
+        try:
+            if isinstance(result, ox.QueryBoolean):
+                return QueryResult("ask", boolean=bool(result))
+            if isinstance(result, ox.QuerySolutions):
+                variables = [v.value for v in result.variables]
+                rows = [
+                    tuple(None if t is None else to_rdflib(t) for t in solution)
+                    for solution in result
+                ]
+                return QueryResult("select", variables=variables, rows=rows)
+            triples = [
+                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                for t in result
+            ]
+            return QueryResult("graph", triples=triples)
+        except (OSError, RuntimeError, ValueError) as e:
+            raise QueryError(f"query failed: {e}") from e
+
+    def query_serialized(
+        self,
+        sparql: str,
+        media_type: str,
+        *,
+        default_graph: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+    ) -> tuple[str, bytes]:
+        """Run a query and let Oxigraph serialise the answer in ``media_type``.
+
+        Raises:
+            QueryError: on a syntax or evaluation error, or a media type that does not fit the
+                query form (results formats for SELECT/ASK, RDF formats for CONSTRUCT/DESCRIBE).
+        """
+        result = self._run(sparql, default_graph, named_graphs)
+        kind = (
+            "ask"
+            if isinstance(result, ox.QueryBoolean)
+            else "select"
+            if isinstance(result, ox.QuerySolutions)
+            else "graph"
+        )
+        table = _OX_GRAPH_FORMATS if kind == "graph" else _OX_RESULT_FORMATS
+        if media_type not in table:
+            raise QueryError(f"a {kind} result cannot be written as {media_type}")
+        try:
+            body = result.serialize(format=table[media_type])
+        except (OSError, RuntimeError, ValueError) as e:
+            raise QueryError(f"query failed: {e}") from e
+        return kind, bytes(body or b"")
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Return the number of triples in each named graph (and ``""`` for the default graph)."""
+        result = self._store.query(
+            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+        )
+        sizes = {s["g"].value: int(s["n"].value) for s in result}
+        default = self._store.query(
+            "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph()
+        )
+        n_default = int(next(iter(default))["n"].value)
+        if n_default:
+            sizes[""] = n_default
+        return sizes
+
+    def quad_count(self) -> int:
+        """Return the number of quads in the store."""
+        return len(self._store)
+
+    def graph_triples(self, graph: str) -> bytes:
+        """Return the triples of ``graph`` as N-Triples."""
+        return bytes(
+            self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
+        )
+
+    def dump(self, output: IO[bytes], fmt: RdfFormat, *, graph: str | None = None) -> None:
+        """Write the whole dataset (TriG/N-Quads/JSON-LD) or one graph (any format) to ``output``."""
+        if graph is None and not fmt.has_graphs:
+            raise StoreError(f"{fmt.name} cannot hold several graphs", hint="use trig or n-quads")
+        kwargs: dict[str, Any] = {"format": _OX_RDF_FORMATS[fmt]}
+        if graph is not None:
+            kwargs["from_graph"] = ox.NamedNode(graph)
+        try:
+            self._store.dump(output, **kwargs)
+        except OSError as e:
+            raise StoreError(f"cannot dump the store: {e}") from e
+
+    # --------------------------------------------------------------- writes
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only", hint="open it without --read-only")
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL update as one transaction."""
+        self._check_writable()
+        with self._write_lock:
+            try:
+                self._store.update(sparql)
+            except SyntaxError as e:
+                raise QueryError(f"SPARQL syntax error: {e}") from e
+            except OSError as e:
+                raise StoreError(f"update failed: {e}") from e
+
+    def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
+        """Replace each named graph by the given N-Triples, all in one transaction."""
+        self._check_writable()
+        with self._write_lock:
+            try:
+                if not any(self._store.contains_named_graph(ox.NamedNode(g)) for g in graphs):
+                    self._store.load(_as_nquads(graphs), format=ox.RdfFormat.N_QUADS)
+                else:
+                    self._store.update(_replace_update(graphs))
+                self._store.flush()
+            except (OSError, SyntaxError) as e:
+                raise StoreError(f"cannot write graphs {', '.join(graphs)}: {e}") from e
+
+    def drop_graphs(self, graphs: Sequence[str]) -> None:
+        """Remove the named graphs in one transaction (missing ones are ignored)."""
+        self._check_writable()
+        if not graphs:
+            return
+        with self._write_lock:
+            try:
+                self._store.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+                self._store.flush()
+            except OSError as e:
+                raise StoreError(f"cannot drop graphs: {e}") from e
+
+    def bulk_load(self, path: Path, fmt: RdfFormat, graph: str | None) -> None:
+        """Load a large trusted file through Oxigraph's bulk loader (fast, NOT atomic)."""
+        self._check_writable()
+        with self._write_lock:
+            kwargs: dict[str, Any] = {"format": _OX_RDF_FORMATS[fmt], "path": str(path)}
+            if graph is not None and not fmt.has_graphs:
+                kwargs["to_graph"] = ox.NamedNode(graph)
+            try:
+                self._store.bulk_load(**kwargs)
+                self._store.flush()
+            except SyntaxError as e:
+                raise StoreError(f"{path}: {e} (bulk load stopped; part may be loaded)") from e
+            except OSError as e:
+                raise StoreError(f"bulk load of {path} failed: {e}") from e
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of an on-disk store to the new directory ``target``."""
+        try:
+            self._store.backup(str(target))
+        except OSError as e:
+            raise StoreError(f"cannot back up to {target}: {e}") from e
+
+    def close(self) -> None:
+        """Flush pending writes (the store is released when garbage-collected)."""
+        if not self.read_only:
+            try:
+                self._store.flush()
+            except OSError as e:
+                raise StoreError(f"cannot flush the store: {e}") from e
+
+
+def _as_nquads(graphs: Mapping[str, bytes]) -> bytes:
+    """Turn per-graph N-Triples into one N-Quads document (terminating dots become graph names)."""
+    out: list[bytes] = []
+    for graph, triples in graphs.items():
+        suffix = f" <{graph}> .".encode()
+        for line in triples.splitlines():
+            stripped = line.rstrip()
+            if stripped and not stripped.startswith(b"#"):
+                out.append(stripped[:-1].rstrip() + suffix)
+    return b"\n".join(out) + b"\n"
+
+
+def _replace_update(graphs: Mapping[str, bytes]) -> str:
+    parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
+    inserts = [
+        f"GRAPH <{g}> {{\n{triples.decode('utf-8')}\n}}" for g, triples in graphs.items() if triples
+    ]
+    if inserts:
+        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+    return ";\n".join(parts)

@@ -1,0 +1,261 @@
+"""Graph + shapes → ValidationReport. Non-conformance is data, never an exception.
+
+Two engines share one report:
+- ``"sparql"`` (default): the shapes compiled to SPARQL and run by Oxigraph on the scratch dataset
+  (see :mod:`ptce_kg.validate.sparql_engine`); fast enough for a million triples;
+- ``"pyshacl"``: the reference implementation, used to cross-check the fast engine in the tests.
+
+Only nodes of the source graph are focus nodes; the rest of the dataset (ontology, vocabularies,
+hierarchy closure, other sources) is context that ``sh:class`` and SPARQL constraints can see.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+from rdflib import RDF, BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ptce_kg.errors import SourceError
+from ptce_kg.namespaces import SH
+
+log = logging.getLogger(__name__)
+
+
+class Severity(enum.IntEnum):
+    """SHACL severities, ordered so that ``>=`` means "at least as serious"."""
+
+    INFO = 1
+    WARNING = 2
+    VIOLATION = 3
+
+    @classmethod
+    def from_iri(cls, iri: str) -> Severity:
+        """Return the severity of ``sh:Violation``, ``sh:Warning`` or ``sh:Info``."""
+        return {str(SH.Info): cls.INFO, str(SH.Warning): cls.WARNING}.get(iri, cls.VIOLATION)
+
+    @classmethod
+    def from_name(cls, name: str) -> Severity:
+        """Return the severity named ``violation``, ``warning`` or ``info``."""
+        try:
+            return cls[name.strip().upper()]
+        except KeyError as e:
+            raise SourceError(f"unknown severity {name!r}: use violation, warning or info") from e
+
+    @property
+    def iri(self) -> URIRef:
+        """The SHACL IRI of this severity."""
+        return {
+            Severity.INFO: SH.Info,
+            Severity.WARNING: SH.Warning,
+            Severity.VIOLATION: SH.Violation,
+        }[self]
+
+
+@dataclass(frozen=True)
+class ValidationResult:
+    """One SHACL result: what, where and which shape said so."""
+
+    severity: Severity
+    focus: str
+    message: str
+    shape: str
+    path: str | None = None
+    value: str | None = None
+    constraint: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data."""
+        return {
+            "severity": self.severity.name.lower(),
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "message": self.message,
+            "shape": self.shape,
+            "constraint": self.constraint,
+        }
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating one source: ``conforms`` is False when any violation exists."""
+
+    results: list[ValidationResult] = field(default_factory=list)
+    source: str | None = None
+
+    @property
+    def conforms(self) -> bool:
+        """True when there is no ``sh:Violation``."""
+        return not any(r.severity is Severity.VIOLATION for r in self.results)
+
+    def at_least(self, severity: Severity) -> list[ValidationResult]:
+        """Return the results of ``severity`` or more serious."""
+        return [r for r in self.results if r.severity >= severity]
+
+    @property
+    def violations(self) -> list[ValidationResult]:
+        """The results that reject a source."""
+        return [r for r in self.results if r.severity is Severity.VIOLATION]
+
+    @property
+    def warnings(self) -> list[ValidationResult]:
+        """The results that are reported and do not block."""
+        return [r for r in self.results if r.severity is Severity.WARNING]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "source": self.source,
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "results": [r.as_dict() for r in self.results],
+        }
+
+    def to_json(self) -> str:
+        """Return the report as JSON."""
+        return json.dumps(self.as_dict(), ensure_ascii=False, indent=2)
+
+    def to_graph(self) -> Graph:
+        """Return the report as a SHACL ``sh:ValidationReport`` graph."""
+        graph = Graph()
+        graph.bind("sh", SH)
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+        graph.add((report, SH.conforms, Literal(self.conforms)))
+        for r in self.results:
+            node = BNode()
+            graph.add((report, SH.result, node))
+            graph.add((node, RDF.type, SH.ValidationResult))
+            graph.add((node, SH.resultSeverity, r.severity.iri))
+            graph.add((node, SH.focusNode, _node(r.focus)))
+            graph.add((node, SH.resultMessage, Literal(r.message)))
+            graph.add((node, SH.sourceShape, _node(r.shape)))
+            if r.path:
+                graph.add((node, SH.resultPath, URIRef(r.path)))
+            if r.value is not None:
+                graph.add((node, SH.value, Literal(r.value)))
+            if r.constraint:
+                graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
+        return graph
+
+    def to_text(self) -> str:
+        """Return the report as readable lines (one per result, violations first)."""
+        lines = []
+        for r in sorted(self.results, key=lambda r: (-r.severity, r.focus, r.path or "")):
+            where = f" path {r.path}" if r.path else ""
+            value = f" value {r.value!r}" if r.value is not None else ""
+            lines.append(
+                f"{r.severity.name.lower()}: {r.focus}{where}{value}: {r.message} [{r.shape}]"
+            )
+        return "\n".join(lines)
+
+
+def _node(text: str) -> Node:
+    return BNode(text[2:]) if text.startswith("_:") else URIRef(text)
+
+
+def load_shapes(paths: Iterable[Path]) -> Graph:
+    """Read SHACL shapes files (Turtle) into one graph.
+
+    Raises:
+        SourceError: if a file cannot be parsed.
+    """
+    graph = Graph()
+    for path in paths:
+        try:
+            graph.parse(path, format="turtle")
+        except (OSError, SyntaxError, ValueError) as e:
+            raise SourceError(f"cannot read shapes: {e}", path=str(path)) from e
+    return graph
+
+
+def shapes_files(shapes_dir: Path) -> list[Path]:
+    """Return the shapes files of ``shapes_dir`` (core first)."""
+    return sorted(shapes_dir.glob("*.ttl"), key=lambda p: (p.stem != "ptce-core", p.name))
+
+
+def _term_text(term: Node) -> str:
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def validate_pyshacl(dataset: Any, shapes: Graph, *, focus_graphs: Sequence[str]) -> list[ValidationResult]:
+    """Validate with pySHACL (reference engine): union of ``dataset`` graphs, focus from ``focus_graphs``."""
+    import pyshacl
+
+    union = dataset.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    data = Graph()
+    data.parse(data=bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b""), format="nt")
+    focus = _focus_nodes(dataset, focus_graphs)
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes,
+        inference="none",
+        advanced=True,
+        allow_warnings=True,
+    )
+    results = []
+    for node in report_graph.subjects(RDF.type, SH.ValidationResult):
+        focus_node = report_graph.value(node, SH.focusNode)
+        if focus_node is None or _term_text(focus_node) not in focus:
+            continue
+        path = report_graph.value(node, SH.resultPath)
+        value = report_graph.value(node, SH.value)
+        message = report_graph.value(node, SH.resultMessage)
+        severity = report_graph.value(node, SH.resultSeverity)
+        results.append(
+            ValidationResult(
+                severity=Severity.from_iri(str(severity)),
+                focus=_term_text(focus_node),
+                message=str(message) if message is not None else "",
+                shape=_term_text(report_graph.value(node, SH.sourceShape) or BNode()),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+                constraint=str(report_graph.value(node, SH.sourceConstraintComponent)),
+            )
+        )
+    return results
+
+
+def _focus_nodes(dataset: Any, focus_graphs: Sequence[str]) -> set[str]:
+    nodes: set[str] = set()
+    for g in focus_graphs:
+        for quad in dataset.quads_for_pattern(None, None, None, ox.NamedNode(g)):
+            for term in (quad.subject, quad.object):
+                if isinstance(term, ox.NamedNode):
+                    nodes.add(term.value)
+                elif isinstance(term, ox.BlankNode):
+                    nodes.add(f"_:{term.value}")
+    return nodes
+
+
+def validate_dataset(
+    dataset: Any,
+    shapes: Graph,
+    *,
+    focus_graphs: Sequence[str],
+    engine: str = "pyshacl",
+    source: str | None = None,
+) -> ValidationReport:
+    """Validate the nodes of ``focus_graphs`` in the scratch ``dataset`` against ``shapes``.
+
+    ``dataset`` is an in-memory Oxigraph dataset (from :mod:`ptce_kg.ingest`); its other graphs are
+    context. Returns a report; never raises because data does not conform.
+    """
+    if engine == "pyshacl":
+        results = validate_pyshacl(dataset, shapes, focus_graphs=focus_graphs)
+    elif engine == "sparql":
+        from ptce_kg.validate.sparql_engine import validate_sparql
+
+        results = validate_sparql(dataset, shapes, focus_graphs=focus_graphs)
+    else:
+        raise ValueError(f"unknown validation engine {engine!r}")
+    return ValidationReport(results=results, source=source)

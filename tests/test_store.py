@@ -1,0 +1,156 @@
+"""The embedded store: atomic graph replacement, drops, dumps, sizes, persistence, locking."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from ptce_kg.errors import QueryError, StoreError
+from ptce_kg.formats import RdfFormat
+from ptce_kg.store import open_store
+
+G1 = "https://w3id.org/ptce/graph/test-one"
+G2 = "https://w3id.org/ptce/graph/test-two"
+
+
+def nt(*pairs: tuple[str, str]) -> bytes:
+    return "".join(
+        f'<https://w3id.org/ptce/id/org/synthetic-{s}> <http://www.w3.org/2000/01/rdf-schema#label> "{o}" .\n'
+        for s, o in pairs
+    ).encode()
+
+
+def quads(store) -> set[str]:
+    buf = io.BytesIO()
+    store.dump(buf, RdfFormat.N_QUADS)
+    return set(buf.getvalue().decode().splitlines())
+
+
+def test_replace_graphs_creates_then_replaces_only_the_named_graph():
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
+    store.replace_graphs({G1: nt(("c", "C"), ("d", "D"))})
+    assert store.graph_sizes() == {G1: 2, G2: 1}
+    labels = {str(r[0]) for r in store.query("SELECT ?l WHERE { ?s ?p ?l }").rows}
+    assert labels == {"B", "C", "D"}
+
+
+def test_replace_graphs_with_a_syntax_error_changes_nothing():
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A"))})
+    before = quads(store)
+    with pytest.raises(StoreError):
+        store.replace_graphs({G1: nt(("b", "B")), G2: b"<broken> .\n"})
+    assert quads(store) == before
+
+
+def test_drop_graphs_removes_them_and_ignores_missing_ones():
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
+    store.drop_graphs([G1, "https://w3id.org/ptce/graph/missing"])
+    assert store.graph_sizes() == {G2: 1}
+
+
+def test_query_default_graph_is_the_union_and_can_be_narrowed():
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
+    assert len(store.query("SELECT * WHERE { ?s ?p ?o }").rows) == 2
+    assert len(store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=[G1]).rows) == 1
+    bound = store.query(
+        "SELECT ?s ?l WHERE { ?s ?p ?l }",
+        bindings={"s": URIRef("https://w3id.org/ptce/id/org/synthetic-b")},
+    )
+    assert [str(r[1]) for r in bound.rows] == ["B"]
+
+
+def test_syntax_error_in_query_is_a_query_error_with_position():
+    store = open_store(":memory:")
+    with pytest.raises(QueryError, match=r"1:\d+"):
+        store.query("SELECT * WHERE { ?s ?p }")
+
+
+def test_query_serialized_uses_the_engine_serialisers():
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A"))})
+    kind, body = store.query_serialized(
+        "SELECT ?l WHERE { ?s ?p ?l }", "application/sparql-results+json"
+    )
+    assert kind == "select" and b'"A"' in body
+    kind, body = store.query_serialized("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    assert kind == "graph" and body.count(b"\n") == 1
+    with pytest.raises(QueryError):
+        store.query_serialized("ASK { ?s ?p ?o }", "text/turtle")
+
+
+def test_dump_round_trips_as_an_isomorphic_dataset(tmp_path: Path):
+    store = open_store(":memory:")
+    store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
+    for fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG):
+        buf = io.BytesIO()
+        store.dump(buf, fmt)
+        ox_format = ox.RdfFormat.N_QUADS if fmt is RdfFormat.N_QUADS else ox.RdfFormat.TRIG
+        parsed = {(q.subject.value, q.graph_name.value) for q in ox.parse(buf.getvalue(), format=ox_format)}
+        assert parsed == {
+            ("https://w3id.org/ptce/id/org/synthetic-a", G1),
+            ("https://w3id.org/ptce/id/org/synthetic-b", G2),
+        }
+    with pytest.raises(StoreError):
+        store.dump(io.BytesIO(), RdfFormat.TURTLE)
+    buf = io.BytesIO()
+    store.dump(buf, RdfFormat.TURTLE, graph=G1)
+    assert b"synthetic-a" in buf.getvalue()
+
+
+def test_on_disk_store_survives_a_restart(tmp_path: Path):
+    path = tmp_path / "store"
+    store = open_store(str(path))
+    store.replace_graphs({G1: nt(("a", "A"))})
+    store.close()
+    del store
+    # a fresh interpreter sees the data: nothing lived only in this process
+    code = (
+        "from ptce_kg.store import open_store; "
+        f"print(open_store({str(path)!r}, read_only=True).graph_sizes())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert G1 in out.stdout
+
+
+def test_a_locked_store_gives_a_clear_error(tmp_path: Path):
+    path = tmp_path / "store"
+    holder = open_store(str(path))
+    code = f"from ptce_kg.store import open_store; open_store({str(path)!r})"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode != 0 and "cannot open the store" in out.stderr
+    holder.close()
+
+
+def test_a_file_where_the_store_should_be_is_refused(tmp_path: Path):
+    path = tmp_path / "store"
+    path.write_text("not a store")
+    with pytest.raises(StoreError, match="not a store directory"):
+        open_store(str(path))
+
+
+def test_read_only_store_refuses_writes(tmp_path: Path):
+    path = tmp_path / "store"
+    open_store(str(path)).close()
+    store = open_store(str(path), read_only=True)
+    with pytest.raises(StoreError, match="read-only"):
+        store.replace_graphs({G1: nt(("a", "A"))})
+    with pytest.raises(StoreError, match="no store"):
+        open_store(str(tmp_path / "missing"), read_only=True)
+
+
+def test_bulk_load_into_a_graph(tmp_path: Path):
+    src = tmp_path / "big.nt"
+    src.write_bytes(nt(*[(str(i), f"L{i}") for i in range(100)]))
+    store = open_store(str(tmp_path / "store"))
+    store.bulk_load(src, RdfFormat.N_TRIPLES, G1)
+    assert store.graph_sizes() == {G1: 100}
