@@ -15,8 +15,12 @@ $(BIN)/python:
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python node_modules/.package-lock.json
 	$(BIN)/pip install --quiet -e '.[test]'
+
+# Front-end and client packages from npm (Comunica for the client tests), as pinned in package-lock.json.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 # Load the bundled dataset into the embedded on-disk store (validated), in dependency order.
 load: install
