@@ -1,8 +1,8 @@
 """Every IRI base of ptce_kg, and the ontology's terms as Python names.
 
 This is the only module that knows IRI bases (see docs/decisions/0001-iri-policy.md). Terms of the
-ptce ontology are attributes of ``PTCE``; a typo raises ``AttributeError`` instead of minting a new IRI.
-Data IRIs are minted with :func:`mint_iri`, concept IRIs with :func:`concept_iri`.
+ptce ontology are attributes of ``PTCE``; a typo raises ``AttributeError`` instead of minting an
+IRI. Data IRIs are minted with :func:`mint_iri`, concept IRIs with :func:`concept_iri`.
 """
 
 from __future__ import annotations
@@ -65,7 +65,9 @@ class PTCE(DefinedNamespace):
     # properties
     cooperativeStatus: URIRef
     esusApproved: URIRef
+    compositionDocumented: URIRef
     carrier: URIRef
+    carrierOf: URIRef
     legalStructure: URIRef
     stage: URIRef
     origin: URIRef
@@ -100,6 +102,10 @@ class PTCE(DefinedNamespace):
     fundingSource: URIRef
     verificationStatus: URIRef
     sourceNote: URIRef
+    # annotation properties (on vocabulary concepts)
+    applicantCount: URIRef
+    categoryClass: URIRef
+    laureateCount: URIRef
 
 
 ORG = Namespace("http://www.w3.org/ns/org#")
@@ -145,7 +151,7 @@ _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
 
 def slugify(text: str) -> str:
-    """Return a stable lowercase ASCII key for ``text`` (accents dropped, runs of others → ``-``)."""
+    """Return a stable lowercase ASCII key for ``text`` (accents dropped, others → ``-``)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     slug = _SLUG_STRIP.sub("-", ascii_text.lower()).strip("-")
     if not slug:
