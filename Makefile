@@ -25,7 +25,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 # Load the bundled dataset into the embedded on-disk store (validated), in dependency order.
 load: install
 	rm -rf $(STORE).new
-	$(BIN)/ptce-kg load --store $(STORE).new data/territories data/ptce data/examples
+	$(BIN)/ptce-kg load --store $(STORE).new data/territories/regions.ttl data/territories/departements.ttl data/territories/communes.ttl data/ptce data/examples
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
 
 serve: load

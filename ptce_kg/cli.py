@@ -8,7 +8,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -30,6 +30,7 @@ from ptce_kg.errors import (
     StoreError,
 )
 from ptce_kg.formats import RdfFormat
+from ptce_kg.namespaces import ONTOLOGY_GRAPH, PTCE
 from ptce_kg.store import Store, open_store
 from ptce_kg.validate import Severity, ValidationReport
 
@@ -37,9 +38,10 @@ EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
 app = typer.Typer(
     name="ptce-kg",
-    help="Knowledge base of France's PTCE: load and validate RDF, query with SPARQL, compare PTCEs, "
-    "serve a SPARQL endpoint and Linked-Data pages.\n\nExit codes: 0 ok, 1 data rejected or does "
-    "not conform, 2 usage or input error, 3 internal error. Every option also reads a PTCE_ "
+    help="Knowledge base of France's PTCE: load and validate RDF, query with SPARQL, compare "
+    "PTCEs, serve a SPARQL endpoint and Linked-Data pages.\n\nExit codes: 0 ok, 1 data rejected "
+    "or does not conform, 2 usage or input error, 3 internal error. Every option also "
+    "reads a PTCE_ "
     "environment variable (PTCE_STORE, PTCE_BASE_IRI, PTCE_HOST, PTCE_PORT, …).",
     no_args_is_help=True,
     add_completion=False,
@@ -111,6 +113,18 @@ def _print_report(report: ValidationReport, at_least: Severity) -> None:
         )
 
 
+def _warning_summary(report: ValidationReport) -> str:
+    """``", 3 warning(s): Shape-a ×2, Shape-b ×1"`` (details with --verbose)."""
+    if not report.warnings:
+        return ""
+    counts: dict[str, int] = {}
+    for r in report.warnings:
+        name = r.shape.rsplit("#", 1)[-1]
+        counts[name] = counts.get(name, 0) + 1
+    listed = ", ".join(f"{name} ×{n}" for name, n in sorted(counts.items()))
+    return f", {len(report.warnings)} warning(s): {listed}"
+
+
 def _expand(paths: list[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
@@ -126,8 +140,6 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def _ensure_ontology(store: Store, settings: Settings) -> None:
-    from ptce_kg.namespaces import ONTOLOGY_GRAPH
-
     if str(ONTOLOGY_GRAPH) not in store.graph_sizes():
         pipeline.load_ontology(store, settings.ontology_dir)
 
@@ -145,21 +157,28 @@ def load(
     ] = None,
     no_validate: Annotated[
         bool,
-        typer.Option("--no-validate", help="Bulk path for large trusted dumps: no validation, "
-                     "not atomic."),
+        typer.Option(
+            "--no-validate", help="Bulk path for large trusted dumps: no validation, not atomic."
+        ),
     ] = False,
     engine: Annotated[str, typer.Option(help="Validation engine: sparql or pyshacl.")] = "sparql",
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every warning, not only their count.")
+    ] = False,
 ) -> None:
-    """Validate each file against the shapes and the ontology, then store it in its own named graph.
+    """Validate each file against the shapes and the ontology, then store it in its own graph.
 
-    A file with any violation is rejected whole and the store is left exactly as it was; warnings are
-    printed and do not block. Loading a file again replaces only its graph.
+    A file with any violation is rejected whole and the store is left exactly as it was; warnings
+    are counted (listed with --verbose) and do not block. Loading a file again replaces only its
+    graph.
     """
     with _exit_codes():
         settings = _settings(store)
         paths = _expand(files)
         if not paths:
-            raise SourceError("no RDF file to load", hint="give files or directories with .ttl etc.")
+            raise SourceError(
+                "no RDF file to load", hint="give files or directories with .ttl etc."
+            )
         if graph and len(paths) > 1:
             raise SourceError("--graph names one graph: give one file with it")
         st = _open(settings)
@@ -202,17 +221,16 @@ def load(
                             )
                     except DataRejected as e:
                         rejected += 1
-                        _print_report(e.report, Severity.WARNING)
+                        _print_report(e.report, Severity.WARNING if verbose else Severity.VIOLATION)
                         err.print(f"[bold red]rejected:[/] {e}", highlight=False, soft_wrap=True)
                         bar.advance(task)
                         continue
-                    if outcome.report.warnings:
+                    if outcome.report.warnings and verbose:
                         _print_report(outcome.report, Severity.WARNING)
                     out.print(
                         f"loaded {path} → <{outcome.graph}>: {outcome.triples} triples"
                         + (f" (+{outcome.inferred} inferred)" if outcome.inferred else "")
-                        + (f", {len(outcome.report.warnings)} warning(s)"
-                           if outcome.report.warnings else ""),
+                        + _warning_summary(outcome.report),
                         highlight=False,
                         soft_wrap=True,
                     )
@@ -220,10 +238,12 @@ def load(
         finally:
             st.close()
         if rejected:
-            _fail(EXIT_REJECTED, f"{rejected} of {len(paths)} file(s) rejected; they were not stored")
+            _fail(
+                EXIT_REJECTED, f"{rejected} of {len(paths)} file(s) rejected; they were not stored"
+            )
 
 
-class ReportFormat(str, Enum):
+class ReportFormat(StrEnum):
     """Formats of a validation report."""
 
     text = "text"
@@ -240,8 +260,10 @@ def validate(
         ReportFormat.text
     ),
     fail_on: Annotated[
-        str, typer.Option(help="Exit 1 when a result is at least this severe: violation, warning, "
-                          "info.")
+        str,
+        typer.Option(
+            help="Exit 1 when a result is at least this severe: violation, warning, info."
+        ),
     ] = "violation",
     engine: Annotated[str, typer.Option(help="Validation engine: sparql or pyshacl.")] = "sparql",
 ) -> None:
@@ -287,7 +309,7 @@ def _context_store(settings: Settings) -> Store:
     return st
 
 
-class QueryFormat(str, Enum):
+class QueryFormat(StrEnum):
     """Output formats of ``ptce-kg query``."""
 
     table = "table"
@@ -366,10 +388,8 @@ def stats(store: StoreOption = None) -> None:
         table.add_row("named graphs", str(len([g for g in sizes if g])))
         table.add_row("sources", str(len(sources)))
         table.add_row("source triples", str(sum(sizes[g] for g in sources)))
-        for label, cls in (("PTCE", "PTCE"), ("organisations", "Organisation")):
-            result = st.query(
-                f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <https://w3id.org/ptce/ontology#{cls}> }}"
-            )
+        for label, cls in (("PTCE", PTCE.PTCE), ("organisations", PTCE.Organisation)):
+            result = st.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}")
             table.add_row(label, str(result.rows[0][0]))
         out.print(table)
 
@@ -388,7 +408,9 @@ def graphs(store: StoreOption = None) -> None:
                 "FILTER(STRENDS(STR(?pg), '/provenance')) }"
             ).bindings()
         }
-        table = Table("graph", "triples", "source", "loaded at")
+        table = Table()
+        for column in ("graph", "triples", "source", "loaded at"):
+            table.add_column(column, overflow="fold")
         for graph in sorted(sizes):
             src, at = sources.get(graph, ("", ""))
             table.add_row(graph or "(default graph)", str(sizes[graph]), src, at)
@@ -413,11 +435,14 @@ def drop(
 @app.command()
 def dump(
     store: StoreOption = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="n-quads or trig (or any RDF format "
-                                     "with --graph).")] = "n-quads",
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="n-quads or trig (or any RDF format with --graph)."),
+    ] = "n-quads",
     graph: Annotated[str | None, typer.Option(help="Dump only this graph.")] = None,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File (default: "
-                                                 "stdout).")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
 ) -> None:
     """Write the store (or one graph) as N-Quads, TriG or, for one graph, any RDF format."""
     with _exit_codes():
@@ -434,7 +459,7 @@ def dump(
 
 @app.command("load-ontology")
 def load_ontology_cmd(store: StoreOption = None) -> None:
-    """(Re)load the ontology and vocabularies, refresh the hierarchy closure and every entailment."""
+    """(Re)load the ontology and vocabularies; refresh the hierarchy closure and entailments."""
     with _exit_codes():
         settings = _settings(store)
         st = _open(settings)

@@ -44,10 +44,14 @@ class Settings(BaseSettings):
     shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes")
     queries_dir: Path = Field(default=PROJECT_ROOT / "queries")
     data_dir: Path = Field(default=PROJECT_ROOT / "data")
-    query_timeout: float = Field(default=30.0, gt=0, description="Seconds before a query is stopped.")
+    query_timeout: float = Field(
+        default=30.0, gt=0, description="Seconds before a query is stopped."
+    )
     max_result_rows: int = Field(default=100_000, gt=0, description="Cap on SELECT result rows.")
     max_result_bytes: int = Field(default=64 * 1024 * 1024, gt=0, description="Cap on result size.")
-    max_body_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="Cap on request bodies.")
+    max_body_bytes: int = Field(
+        default=10 * 1024 * 1024, gt=0, description="Cap on request bodies."
+    )
     query_workers: int = Field(default=2, ge=1, description="Worker processes that run queries.")
     write_token: SecretStr | None = Field(
         default=None, description="Bearer token for writes; writes are disabled when unset."

@@ -26,7 +26,7 @@ class RdfFormat(enum.Enum):
 
     @classmethod
     def from_name(cls, name: str) -> RdfFormat:
-        """Return the format named ``name`` (``turtle``, ``ttl``, ``nt``, ``json-ld``, a media type…)."""
+        """Return the format named ``name`` (``turtle``, ``ttl``, ``json-ld``, a media type…)."""
         key = name.strip().lower().replace("-", "_").replace("/", "_")
         aliases = {
             "ttl": cls.TURTLE,

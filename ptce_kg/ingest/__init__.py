@@ -1,4 +1,4 @@
-"""Sources → RDF: read RDF files (and, later, spreadsheets) into a scratch dataset. No store, no HTTP."""
+"""Sources → RDF: read RDF files (and spreadsheets) into a scratch dataset. No store, no HTTP."""
 
 from ptce_kg.ingest.rdf import ParsedSource, parse_rdf_file
 

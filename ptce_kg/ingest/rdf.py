@@ -1,7 +1,8 @@
 """Parse an RDF file into an in-memory scratch dataset, with file:line:column on every syntax error.
 
-Parsing uses Oxigraph's parsers: they never fetch anything (no remote JSON-LD contexts, no external XML
-entities), and report positions. Relative IRIs are an error: a source must say what it talks about.
+Parsing uses Oxigraph's parsers: they never fetch anything (no remote JSON-LD contexts, no external
+XML entities), and report positions. Relative IRIs are an error: a source must say what it talks
+about.
 """
 
 from __future__ import annotations
@@ -81,32 +82,77 @@ def parse_rdf_file(path: Path, fmt: RdfFormat, *, graph: str) -> ParsedSource:
     """
     if not path.is_file():
         raise SourceError("no such file", path=str(path), hint="check the path")
+    return _parse_source(
+        {"path": str(path)},
+        fmt,
+        graph=graph,
+        path=path,
+        where=str(path),
+        syntax_hint="fix the syntax at that position, or give the right --format",
+        graphs_hint="split it per graph, or restore a dump with --no-validate",
+    )
+
+
+def parse_rdf_bytes(
+    data: bytes, fmt: RdfFormat, *, graph: str, source: str = "request body"
+) -> ParsedSource:
+    """Parse ``data`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
+
+    The same rules as :func:`parse_rdf_file` (no named graphs of its own, at least one triple, no
+    relative IRIs); errors name ``source`` instead of a file.
+
+    Raises:
+        SourceError: if ``data`` is not UTF-8 or not valid ``fmt`` (with line:column when the parser
+            gives it), holds no triple, or names graphs of its own.
+    """
+    return _parse_source(
+        {"input": data},
+        fmt,
+        graph=graph,
+        path=Path(source),
+        where=source,
+        syntax_hint="fix the syntax at that position, or send the right Content-Type",
+        graphs_hint="send one graph per request, its triples in the default graph",
+    )
+
+
+def _parse_source(
+    load_from: dict[str, Any],
+    fmt: RdfFormat,
+    *,
+    graph: str,
+    path: Path,
+    where: str,
+    syntax_hint: str,
+    graphs_hint: str,
+) -> ParsedSource:
+    """Load ``load_from`` (Oxigraph's ``path=`` or ``input=``) into a new scratch dataset."""
     dataset = ox.Store()
     target = ox.NamedNode(graph)
     try:
-        dataset.load(path=str(path), format=_OX[fmt], to_graph=target)
+        dataset.load(format=_OX[fmt], to_graph=target, **load_from)
     except SyntaxError as e:
         line, column = _position(e)
         message = str(e.args[0]) if e.args else str(e)
         raise SourceError(
             f"not valid {fmt.name.lower().replace('_', '-')}: {message}",
-            path=str(path),
+            path=where,
             line=line,
             column=column if column is not None else (1 if line is not None else None),
-            hint="fix the syntax at that position, or give the right --format",
+            hint=syntax_hint,
         ) from e
     except (OSError, ValueError, UnicodeDecodeError) as e:
-        raise SourceError(f"cannot read: {e}", path=str(path)) from e
+        raise SourceError(f"cannot read: {e}", path=where) from e
     others = [g for g in dataset.named_graphs() if g != target]
     if others:
         raise SourceError(
             f"the file holds named graphs of its own ({others[0].value}, …); one file is one "
             "source graph",
-            path=str(path),
-            hint="split it per graph, or restore a dump with --no-validate",
+            path=where,
+            hint=graphs_hint,
         )
     n = len(dataset)
     if n == 0:
-        raise SourceError("the file holds no triple", path=str(path), hint="is it empty?")
-    log.debug("parsed %s: %d triples", path, n)
+        raise SourceError("the file holds no triple", path=where, hint="is it empty?")
+    log.debug("parsed %s: %d triples", where, n)
     return ParsedSource(path=path, fmt=fmt, graph=graph, dataset=dataset, triples=n)

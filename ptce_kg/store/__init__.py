@@ -1,12 +1,13 @@
 """Where quads live: one interface, two backends.
 
 ``open_store(location)`` gives an :class:`~ptce_kg.store.base.Store`: the embedded Oxigraph store (a
-directory, or ``":memory:"``), or a remote SPARQL 1.1 store (an ``http(s)://`` endpoint URL). Callers
-never import pyoxigraph or SPARQLWrapper themselves.
+directory, or ``":memory:"``), or a remote SPARQL 1.1 store (an ``http(s)://`` endpoint URL).
+Callers never import pyoxigraph or SPARQLWrapper themselves.
 """
 
 from __future__ import annotations
 
+from ptce_kg.errors import StoreError
 from ptce_kg.store.base import (
     GraphInfo,
     QueryResult,
@@ -27,16 +28,18 @@ def open_store(
     """Open the store at ``location``.
 
     ``location`` is a directory path (embedded Oxigraph on disk, created if missing), ``":memory:"``
-    (embedded, in memory) or an ``http(s)://`` URL of a SPARQL 1.1 endpoint (remote store; ``user`` and
-    ``password`` for HTTP basic authentication).
+    (embedded, in memory) or an ``http(s)://`` URL of a SPARQL 1.1 endpoint (remote store;
+    ``user`` and ``password`` for HTTP basic authentication).
 
     Raises:
-        StoreError: if the store cannot be opened (locked by another process, corrupted, not writable).
+        StoreError: if the store cannot be opened (locked by another process, corrupted,
+            not writable).
     """
     if location.startswith(("http://", "https://")):
-        from ptce_kg.store.remote import RemoteStore
-
-        return RemoteStore(location, user=user, password=password)
+        raise StoreError(
+            f"remote stores are not available in this version: {location}",
+            hint="use a store directory or ':memory:'",
+        )
     return open_embedded_store(None if location == ":memory:" else location, read_only=read_only)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import IO, Protocol, runtime_checkable
 
 from rdflib.term import Node
@@ -25,9 +26,9 @@ class GraphInfo:
 class QueryResult:
     """A query's answer, whatever the backend.
 
-    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE). For SELECT, ``variables``
-    and ``rows`` (tuples of rdflib terms, ``None`` for unbound); for ASK, ``boolean``; for graph
-    results, ``triples``.
+    ``kind`` is ``"select"``, ``"ask"`` or ``"graph"`` (CONSTRUCT/DESCRIBE). For SELECT,
+    ``variables`` and ``rows`` (tuples of rdflib terms, ``None`` for unbound); for ASK, ``boolean``;
+    for graph results, ``triples``.
     """
 
     kind: str
@@ -76,12 +77,20 @@ class Store(Protocol):
     def query_serialized(
         self,
         sparql: str,
-        media_type: str,
+        media_type: str | Callable[[str], str],
         *,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        output: IO[bytes] | None = None,
     ) -> tuple[str, bytes]:
-        """Run a query and return ``(kind, body)`` serialised by the engine in ``media_type``."""
+        """Run a query and return ``(kind, body)`` serialised by the engine in ``media_type``.
+
+        ``media_type`` may be a function of the query's kind (``"select"``, ``"ask"``,
+        ``"graph"``), called once the query is parsed and before it is evaluated, so the format
+        can depend on the query form; whatever it raises propagates. With ``output``, the body is
+        written there as it is produced (an exception raised by ``output.write`` stops the
+        evaluation and propagates) and the returned body is empty.
+        """
         ...
 
     def update(self, sparql: str) -> None:

@@ -1,16 +1,16 @@
 """The embedded store: Oxigraph (RocksDB) on disk, or in memory.
 
-Every source lives in its own named graph; the SPARQL default graph is the union of all named graphs.
-Writes are single Oxigraph transactions: ``Store.load`` when every target graph is new, otherwise one
-SPARQL update ``DROP SILENT GRAPH …; INSERT DATA { GRAPH … }`` — so a reader sees the old or the new
-graph, never a mix, and a process killed mid-write leaves the previous data intact.
+Every source lives in its own named graph; the SPARQL default graph is the union of all named
+graphs. Writes are single Oxigraph transactions: ``Store.load`` when every target graph is new,
+otherwise one SPARQL update ``DROP SILENT GRAPH …; INSERT DATA { GRAPH … }`` — so a reader sees the
+old or the new graph, never a mix, and a process killed mid-write leaves the previous data intact.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -134,8 +134,7 @@ class EmbeddedStore:
                 ]
                 return QueryResult("select", variables=variables, rows=rows)
             triples = [
-                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
-                for t in result
+                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
             ]
             return QueryResult("graph", triples=triples)
         except (OSError, RuntimeError, ValueError) as e:
@@ -144,12 +143,18 @@ class EmbeddedStore:
     def query_serialized(
         self,
         sparql: str,
-        media_type: str,
+        media_type: str | Callable[[str], str],
         *,
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
+        output: IO[bytes] | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and let Oxigraph serialise the answer in ``media_type``.
+
+        Oxigraph parses the query when it is submitted and evaluates it lazily while serialising:
+        a ``media_type`` function of the kind is called in between, before any evaluation. With
+        ``output``, the body streams there (an exception from ``output.write`` stops the
+        evaluation and propagates unchanged) and ``b""`` is returned.
 
         Raises:
             QueryError: on a syntax or evaluation error, or a media type that does not fit the
@@ -163,11 +168,15 @@ class EmbeddedStore:
             if isinstance(result, ox.QuerySolutions)
             else "graph"
         )
+        chosen = media_type if isinstance(media_type, str) else media_type(kind)
         table = _OX_GRAPH_FORMATS if kind == "graph" else _OX_RESULT_FORMATS
-        if media_type not in table:
-            raise QueryError(f"a {kind} result cannot be written as {media_type}")
+        if chosen not in table:
+            raise QueryError(f"a {kind} result cannot be written as {chosen}")
         try:
-            body = result.serialize(format=table[media_type])
+            if output is not None:
+                result.serialize(output, format=table[chosen])
+                return kind, b""
+            body = result.serialize(format=table[chosen])
         except (OSError, RuntimeError, ValueError) as e:
             raise QueryError(f"query failed: {e}") from e
         return kind, bytes(body or b"")
@@ -197,7 +206,7 @@ class EmbeddedStore:
         )
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, *, graph: str | None = None) -> None:
-        """Write the whole dataset (TriG/N-Quads/JSON-LD) or one graph (any format) to ``output``."""
+        """Write the dataset (TriG/N-Quads/JSON-LD) or one graph (any format) to ``output``."""
         if graph is None and not fmt.has_graphs:
             raise StoreError(f"{fmt.name} cannot hold several graphs", hint="use trig or n-quads")
         kwargs: dict[str, Any] = {"format": _OX_RDF_FORMATS[fmt]}

@@ -187,11 +187,15 @@ def _term_text(term: Node) -> str:
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
-def validate_pyshacl(dataset: Any, shapes: Graph, *, focus_graphs: Sequence[str]) -> list[ValidationResult]:
-    """Validate with pySHACL (reference engine): union of ``dataset`` graphs, focus from ``focus_graphs``."""
+def validate_pyshacl(
+    dataset: Any, shapes: Graph, *, focus_graphs: Sequence[str]
+) -> list[ValidationResult]:
+    """Validate with pySHACL (the reference): union of the graphs, focus from ``focus_graphs``."""
     import pyshacl
 
-    union = dataset.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True)
+    union = dataset.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+    )
     data = Graph()
     data.parse(data=bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b""), format="nt")
     focus = _focus_nodes(dataset, focus_graphs)

@@ -1,10 +1,10 @@
 """The one place where the stages meet: parse → entail → validate → store.
 
 A source is one file. It is parsed into a scratch dataset beside the store's current context (the
-ontology, its hierarchy closure and every other source), its entailments under the class and property
-hierarchy are computed, it is validated, and only then does it replace its named graph — together with
-its ``/inferred`` and ``/provenance`` companions — in one store transaction. A source with any
-``sh:Violation`` raises :class:`~ptce_kg.errors.DataRejected` and the store is not touched.
+ontology, its hierarchy closure and every other source), its entailments under the class and
+property hierarchy are computed, it is validated, and only then does it replace its named graph —
+together with its ``/inferred`` and ``/provenance`` companions — in one store transaction. A source
+with any ``sh:Violation`` raises :class:`~ptce_kg.errors.DataRejected` and the store is not touched.
 """
 
 from __future__ import annotations
@@ -31,27 +31,12 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-_RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-_OWL = "http://www.w3.org/2002/07/owl#"
-_ENTAILMENT_QUERIES = (
-    # superclass types
-    f"""CONSTRUCT {{ ?s a ?super }} WHERE {{
-        GRAPH <{{graph}}> {{ ?s a ?c }} GRAPH <{CLOSURE_GRAPH}> {{ ?c <{_RDFS}subClassOf> ?super }}
-        FILTER(?super != ?c && isIRI(?super)) }}""",
-    # super-properties
-    f"""CONSTRUCT {{ ?s ?super ?o }} WHERE {{
-        GRAPH <{{graph}}> {{ ?s ?p ?o }} GRAPH <{CLOSURE_GRAPH}> {{ ?p <{_RDFS}subPropertyOf> ?super }}
-        FILTER(?super != ?p && isIRI(?super)) }}""",
-    # inverses
-    f"""CONSTRUCT {{ ?o ?inverse ?s }} WHERE {{
-        GRAPH <{{graph}}> {{ ?s ?p ?o }} GRAPH <{CLOSURE_GRAPH}> {{ ?p <{_OWL}inverseOf> ?inverse }}
-        FILTER(isIRI(?o) || isBlank(?o)) }}""",
-)
-
 
 def ontology_files(ontology_dir: Path) -> list[Path]:
     """Return the ontology, its alignments and its vocabularies, in a stable order."""
-    files = sorted(ontology_dir.glob("*.ttl")) + sorted((ontology_dir / "vocabularies").glob("*.ttl"))
+    files = sorted(ontology_dir.glob("*.ttl")) + sorted(
+        (ontology_dir / "vocabularies").glob("*.ttl")
+    )
     if not files:
         raise SourceError(f"no ontology files in {ontology_dir}", hint="set PTCE_ONTOLOGY_DIR")
     return files
@@ -85,9 +70,10 @@ def load_ontology(store: Store, ontology_dir: Path) -> int:
             str(CLOSURE_GRAPH): closure.serialize(format="nt", encoding="utf-8"),
         }
     )
+    hierarchy = reasoning.load_hierarchy(ontology)
     for graph in source_graphs(store):
         inferred, _prov = companion_graphs(graph)
-        store.replace_graphs({inferred: _entail_in_store(store, graph)})
+        store.replace_graphs({inferred: entail_in_store(store, graph, hierarchy)})
     return len(ontology)
 
 
@@ -99,24 +85,27 @@ def source_graphs(store: Store) -> list[str]:
     )
 
 
-def _entail_in_store(store: Store, graph: str) -> bytes:
-    chunks = []
-    for template in _ENTAILMENT_QUERIES:
-        _kind, body = store.query_serialized(
-            template.replace("{graph}", graph), "application/n-triples"
-        )
-        chunks.append(body)
-    return b"".join(chunks)
+def entail_in_store(store: Store, graph: str, hierarchy: reasoning.Hierarchy) -> bytes:
+    """What ``graph`` entails, computed inside ``store`` (N-Triples)."""
+    queries = reasoning.entailment_queries(hierarchy, graph, closure=str(CLOSURE_GRAPH))
+    return b"".join(store.query_serialized(q, "application/n-triples")[1] for q in queries)
 
 
-def _entail(parsed: ParsedSource) -> bytes:
-    return b"".join(
-        parsed.construct(template.replace("{graph}", parsed.graph))
-        for template in _ENTAILMENT_QUERIES
-    )
+def store_hierarchy(store: Store) -> reasoning.Hierarchy:
+    """The class and property hierarchy of the ontology currently in the store."""
+    ontology = Graph()
+    ontology.parse(data=store.graph_triples(str(ONTOLOGY_GRAPH)), format="nt")
+    return reasoning.load_hierarchy(ontology)
 
 
-def _package_version() -> str:
+def entail_source(parsed: ParsedSource, hierarchy: reasoning.Hierarchy) -> bytes:
+    """What the parsed source entails, computed in its scratch dataset (N-Triples)."""
+    queries = reasoning.entailment_queries(hierarchy, parsed.graph, closure=str(CLOSURE_GRAPH))
+    return b"".join(parsed.construct(q) for q in queries)
+
+
+def package_version() -> str:
+    """The installed ptce_kg version."""
     try:
         return version("ptce-kg")
     except PackageNotFoundError:
@@ -134,7 +123,7 @@ def _provenance(graph: str, path: Path, triples: int, fmt: RdfFormat) -> bytes:
     now = datetime.now(UTC).replace(microsecond=0)
     g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
     g.add((node, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {_package_version()}")))
+    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {package_version()}")))
     return g.serialize(format="nt", encoding="utf-8")
 
 
@@ -150,7 +139,7 @@ class LoadOutcome:
     validated: bool = True
 
 
-def _context_quads(store: Store, exclude: Sequence[str]) -> bytes:
+def context_quads(store: Store, exclude: Sequence[str]) -> bytes:
     """The store's content minus ``exclude``, as N-Quads (the validation context)."""
     out = []
     for graph in store.graph_sizes():
@@ -171,13 +160,13 @@ def prepare_source(
     graph: str | None = None,
     base_iri: str,
 ) -> ParsedSource:
-    """Parse ``path`` into a scratch dataset with the store's context and the source's entailments."""
+    """Parse ``path`` into a scratch dataset with the store's context and its entailments."""
     rdf_format = format_for_path(path, fmt)
     target = graph or str(graph_iri(path.stem, base=base_iri))
     parsed = parse_rdf_file(path, rdf_format, graph=target)
     inferred, provenance = companion_graphs(target)
-    parsed.add_quads(_context_quads(store, [target, inferred, provenance]))
-    parsed.add_triples(inferred, _entail(parsed))
+    parsed.add_quads(context_quads(store, [target, inferred, provenance]))
+    parsed.add_triples(inferred, entail_source(parsed, store_hierarchy(store)))
     return parsed
 
 
@@ -188,7 +177,11 @@ def validate_source(
     parsed = prepare_source(store, path, fmt=fmt, base_iri=base_iri)
     inferred, _prov = companion_graphs(parsed.graph)
     return validate_dataset(
-        parsed.dataset, shapes, focus_graphs=[parsed.graph, inferred], engine=engine, source=str(path)
+        parsed.dataset,
+        shapes,
+        focus_graphs=[parsed.graph, inferred],
+        engine=engine,
+        source=str(path),
     )
 
 
@@ -216,7 +209,11 @@ def load_source(
     inferred, provenance = companion_graphs(parsed.graph)
     say(f"validating {path.name} ({parsed.triples} triples)")
     report = validate_dataset(
-        parsed.dataset, shapes, focus_graphs=[parsed.graph, inferred], engine=engine, source=str(path)
+        parsed.dataset,
+        shapes,
+        focus_graphs=[parsed.graph, inferred],
+        engine=engine,
+        source=str(path),
     )
     if not report.conforms:
         raise DataRejected(
@@ -246,8 +243,10 @@ def bulk_load_source(
 ) -> LoadOutcome:
     """Load a trusted file through the store's bulk loader: no validation, not atomic."""
     rdf_format = format_for_path(path, fmt)
-    target = None if rdf_format.has_graphs and graph is None else graph or str(
-        graph_iri(path.stem, base=base_iri)
+    target = (
+        None
+        if rdf_format.has_graphs and graph is None
+        else graph or str(graph_iri(path.stem, base=base_iri))
     )
     before = store.quad_count()
     store.bulk_load(path, rdf_format, target)

@@ -1,0 +1,370 @@
+"""Writes through HTTP: Graph Store Protocol (put_graph, delete_graph) and SPARQL Update
+(update_dataset). Each write is validated in a scratch copy before it reaches the store, and reaches
+it in one transaction. The caller (the web adapter) serialises writers; these functions do not lock.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+
+from ptce_kg import reasoning
+from ptce_kg.errors import DataRejected, NotFound, QueryError, QueryRefused, SourceError
+from ptce_kg.formats import RdfFormat
+from ptce_kg.ingest.rdf import parse_rdf_bytes
+from ptce_kg.namespaces import (
+    CLOSURE_GRAPH,
+    ONTOLOGY_GRAPH,
+    ONTOLOGY_IRI,
+    PROVENANCE_GRAPH,
+    VOID,
+)
+from ptce_kg.pipeline import (
+    context_quads,
+    entail_in_store,
+    entail_source,
+    package_version,
+    store_hierarchy,
+)
+from ptce_kg.store import Store, companion_graphs, is_companion_graph
+from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
+from ptce_kg.validate import ValidationReport, validate_dataset
+
+log = logging.getLogger(__name__)
+
+
+#: The scratch graph that holds the triples around the nodes an update touched (validation focus).
+_FOCUS_GRAPH = "urn:x-ptce:scratch:focus"
+#: A scratch graph for triples of the store's default graph (kept as context).
+_DEFAULT_CONTEXT_GRAPH = "urn:x-ptce:scratch:default"
+_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
+# One term of an N-Quads line as Oxigraph writes it: IRI, blank node, or literal with its tag/type.
+_NQ_TERM = re.compile(r'<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?')
+# SPARQL text with strings, IRIs and comments blanked out, to look for keywords.
+_SPARQL_NOISE = re.compile(
+    r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
+    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+    re.DOTALL,
+)
+_REMOTE_KEYWORD = re.compile(r"(?<![\w:?$])(LOAD|SERVICE)(?![\w:-])", re.IGNORECASE)
+_RDF_TYPE = f"<{RDF.type}>"
+
+
+@dataclass
+class WriteOutcome:
+    """What a write through HTTP changed: the source graphs, and the validation report."""
+
+    graphs: list[str]
+    report: ValidationReport = field(default_factory=ValidationReport)
+    created: bool = False
+    triples: int = 0
+
+
+def check_graph_iri(graph: str) -> None:
+    """Refuse a graph name that is not an absolute IRI.
+
+    Raises:
+        SourceError: ``graph`` is empty, relative or holds characters an IRI cannot hold.
+    """
+    if not _IRI.fullmatch(graph):
+        raise SourceError(
+            f"graph name {graph!r} is not an absolute IRI",
+            hint="give ?graph=<absolute IRI>, e.g. https://w3id.org/ptce/graph/my-source",
+        )
+
+
+def check_writable_graph(graph: str) -> None:
+    """Refuse writes to the ontology, its closure, the provenance graph and companion graphs.
+
+    Raises:
+        SourceError: ``graph`` is not an IRI.
+        QueryRefused: ``graph`` is managed by ptce_kg, not written directly.
+    """
+    check_graph_iri(graph)
+    managed = {str(ONTOLOGY_GRAPH), str(CLOSURE_GRAPH), str(PROVENANCE_GRAPH)}
+    if graph in managed or is_companion_graph(graph):
+        raise QueryRefused(
+            f"graph <{graph}> is managed by ptce_kg and cannot be written through HTTP",
+            hint="write the source graph; its /inferred and /provenance companions follow, and "
+            "the ontology is loaded with `ptce-kg load-ontology`",
+        )
+
+
+def _http_provenance(graph: str, triples: int, via: str, media_type: str) -> bytes:
+    g = Graph()
+    node = URIRef(graph)
+    g.add((node, RDF.type, PROV.Entity))
+    g.add((node, RDF.type, VOID.Dataset))
+    g.add((node, DCTERMS.source, Literal(via)))
+    g.add((node, DCTERMS["format"], Literal(media_type)))
+    g.add((node, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    now = datetime.now(UTC).replace(microsecond=0)
+    g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
+    g.add((node, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
+    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {package_version()}")))
+    return g.serialize(format="nt", encoding="utf-8")
+
+
+def _count_lines(ntriples: bytes) -> int:
+    return sum(1 for line in ntriples.splitlines() if line.strip())
+
+
+def put_graph(
+    store: Store,
+    graph: str,
+    data: bytes,
+    fmt: RdfFormat,
+    shapes: Graph,
+    *,
+    merge: bool = False,
+    engine: str = "sparql",
+    via: str = "HTTP PUT",
+) -> WriteOutcome:
+    """Make ``data`` the content of ``graph`` (added to it with ``merge``) if it conforms.
+
+    The body is parsed into a scratch dataset beside the store's context (as :func:`prepare_source`
+    does), merged with the current graph for ``merge``, entailed and validated; then the graph and
+    its ``/inferred`` and ``/provenance`` companions are replaced in one transaction.
+
+    Raises:
+        SourceError: unparsable body, a body naming graphs of its own, or a bad graph IRI.
+        QueryRefused: ``graph`` is managed by ptce_kg.
+        DataRejected: the result would hold a violation; the store is unchanged.
+        StoreError: the store could not write.
+    """
+    check_writable_graph(graph)
+    existed = graph in store.graph_sizes()
+    parsed = parse_rdf_bytes(data, fmt, graph=graph)
+    if merge and existed:
+        parsed.add_triples(graph, store.graph_triples(graph))
+    inferred, provenance = companion_graphs(graph)
+    parsed.add_quads(context_quads(store, [graph, inferred, provenance]))
+    parsed.add_triples(inferred, entail_source(parsed, store_hierarchy(store)))
+    report = validate_dataset(
+        parsed.dataset, shapes, focus_graphs=[graph, inferred], engine=engine, source=graph
+    )
+    if not report.conforms:
+        raise DataRejected(
+            f"<{graph}>: rejected, {len(report.violations)} violation(s); nothing was stored",
+            report=report,
+        )
+    content = parsed.graph_ntriples()
+    triples = _count_lines(content)
+    store.replace_graphs(
+        {
+            graph: content,
+            inferred: parsed.graph_ntriples(inferred),
+            provenance: _http_provenance(graph, triples, via, fmt.media_type),
+        }
+    )
+    log.info("%s <%s>: %d triples", via, graph, triples)
+    return WriteOutcome(graphs=[graph], report=report, created=not existed, triples=triples)
+
+
+def delete_graph(
+    store: Store, graph: str, shapes: Graph, *, engine: str = "sparql"
+) -> WriteOutcome:
+    """Remove a source graph and its companions if what remains still conforms.
+
+    Raises:
+        NotFound: no such graph.
+        QueryRefused: ``graph`` is managed by ptce_kg.
+        DataRejected: other data depends on the graph (a violation would appear); nothing changes.
+    """
+    check_writable_graph(graph)
+    if graph not in store.graph_sizes():
+        raise NotFound(f"no graph <{graph}> in the store", hint="check the graph IRI")
+    return update_dataset(store, f"DROP GRAPH <{graph}>", shapes, engine=engine, via="HTTP DELETE")
+
+
+def refuse_remote_access(update: str) -> None:
+    """Refuse an update that would reach outside the store (``LOAD`` or ``SERVICE``).
+
+    Raises:
+        QueryRefused: the update names LOAD or SERVICE outside strings, IRIs and comments.
+    """
+    found = _REMOTE_KEYWORD.search(_SPARQL_NOISE.sub(" ", update))
+    if found:
+        raise QueryRefused(
+            f"{found.group(1).upper()} is not allowed in an update: writes never reach outside "
+            "the store",
+            hint="send the data itself (INSERT DATA, or PUT /store?graph=…)",
+        )
+
+
+def _nquad_lines(store: Store) -> set[str]:
+    buf = io.BytesIO()
+    store.dump(buf, RdfFormat.N_QUADS)
+    return {line for line in buf.getvalue().decode("utf-8").splitlines() if line.strip()}
+
+
+def _terms(line: str) -> list[str]:
+    """Split an N-Quads line into its 3 (default graph) or 4 terms."""
+    return _NQ_TERM.findall(line)
+
+
+def _copy_to_scratch(store: Store) -> EmbeddedStore:
+    scratch = open_embedded_store(None)
+    sizes = store.graph_sizes()
+    graphs = {g: store.graph_triples(g) for g in sizes if g}
+    if graphs:
+        scratch.replace_graphs(graphs)
+    if sizes.get(""):
+        _kind, body = store.query_serialized(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "application/n-triples", default_graph=[""]
+        )
+        scratch.update("INSERT DATA {\n" + body.decode("utf-8") + "\n}")
+    return scratch
+
+
+def _companion_refresh(
+    graph: str, exists: bool, triples: int, hierarchy: reasoning.Hierarchy
+) -> str:
+    """SPARQL update operations that recompute ``graph``'s companions inside the store."""
+    inferred, provenance = companion_graphs(graph)
+    ops = [f"DROP SILENT GRAPH <{inferred}>", f"DROP SILENT GRAPH <{provenance}>"]
+    if not exists:
+        return ";\n".join(ops)
+    ops.extend(
+        reasoning.entailment_updates(hierarchy, graph, closure=str(CLOSURE_GRAPH), into=inferred)
+    )
+    nt = _http_provenance(graph, triples, "SPARQL Update", "application/sparql-update")
+    ops.append(f"INSERT DATA {{ GRAPH <{provenance}> {{\n{nt.decode('utf-8')}\n}} }}")
+    return ";\n".join(ops)
+
+
+def update_dataset(
+    store: Store,
+    update: str,
+    shapes: Graph,
+    *,
+    engine: str = "sparql",
+    via: str = "SPARQL Update",
+) -> WriteOutcome:
+    """Run a SPARQL update if the data it leaves conforms; refresh the changed graphs' companions.
+
+    The store is copied into an in-memory scratch store (the whole dataset: a few seconds at most
+    for ~50k triples), the update runs there, and the quads it added or removed give the changed
+    graphs and the touched nodes (see :func:`_validate_touched`). The changed graphs' entailments
+    are recomputed and the touched nodes validated. If they conform, the same update and the
+    companions' refresh run on the store as one SPARQL update: one transaction.
+
+    Raises:
+        QueryError: a syntax error in the update.
+        QueryRefused: LOAD or SERVICE, or a change to the default graph or a managed graph.
+        DataRejected: the update would leave a violation; the store is unchanged.
+        StoreError: the store could not write.
+    """
+    refuse_remote_access(update)
+    scratch = _copy_to_scratch(store)
+    before = _nquad_lines(scratch)
+    scratch.update(update)
+    after = _nquad_lines(scratch)
+    changed_lines = [_terms(line) for line in (after - before) | (before - after)]
+    if not changed_lines:
+        return WriteOutcome(graphs=[])
+    changed: set[str] = set()
+    described: set[str] = set()  # subjects of added or removed triples
+    referenced: set[str] = set()  # their objects (IRIs, blank nodes), classes aside
+    for terms in changed_lines:
+        if len(terms) != 4:
+            raise QueryRefused(
+                "the update writes the default graph, which is the union of the named graphs here",
+                hint="write into a named graph: GRAPH <g> { … } or WITH <g>",
+            )
+        check_writable_graph(terms[3][1:-1])
+        changed.add(terms[3][1:-1])
+        described.add(terms[0])
+        if terms[1] != _RDF_TYPE and terms[2].startswith(("<", "_:")):
+            referenced.add(terms[2])
+    sizes = scratch.graph_sizes()
+    hierarchy = store_hierarchy(scratch)
+    refresh: dict[str, bytes] = {}
+    for graph in changed:
+        inferred, provenance = companion_graphs(graph)
+        refresh[inferred] = entail_in_store(scratch, graph, hierarchy) if graph in sizes else b""
+        refresh[provenance] = b""
+    scratch.replace_graphs(refresh)
+    report = _validate_touched(scratch, described, referenced, shapes, engine=engine, source=via)
+    if not report.conforms:
+        raise DataRejected(
+            f"{via}: rejected, {len(report.violations)} violation(s); nothing was changed",
+            report=report,
+        )
+    graphs = {g: (g in sizes, sizes.get(g, 0)) for g in sorted(changed)}
+    _apply_update(store, update, graphs, hierarchy)
+    log.info("%s: changed %s", via, ", ".join(f"<{g}>" for g in sorted(changed)))
+    return WriteOutcome(graphs=sorted(changed), report=report)
+
+
+def _validate_touched(
+    scratch: Store,
+    described: set[str],
+    referenced: set[str],
+    shapes: Graph,
+    *,
+    engine: str,
+    source: str,
+) -> ValidationReport:
+    """Validate the nodes an update touched, the rest of the dataset as context.
+
+    The focus is the nodes whose triples changed, the nodes they point to or pointed to (not
+    classes), and the nodes that point to a changed node (their ``sh:class``/``sh:node`` may depend
+    on it). Their triples move to a focus graph; everything else stays as context.
+    """
+    rows: list[tuple[str, list[str]]] = []
+    focus_nodes = described | referenced
+    for line in _nquad_lines(scratch):
+        terms = _terms(line)
+        graph = terms[3][1:-1] if len(terms) == 4 else _DEFAULT_CONTEXT_GRAPH
+        if graph.endswith("/provenance"):
+            continue
+        rows.append((graph, terms))
+        if terms[2] in described:
+            focus_nodes.add(terms[0])
+    focus: list[str] = []
+    context: dict[str, list[str]] = {}
+    for graph, terms in rows:
+        triple = " ".join(terms[:3]) + " ."
+        if terms[0] in focus_nodes:
+            focus.append(triple)
+        else:
+            context.setdefault(graph, []).append(triple)
+    if not focus:
+        return ValidationReport(source=source)
+    # one load, so that blank nodes shared between focus and context stay one node
+    dataset = open_embedded_store(None)
+    graphs = {g: "\n".join(lines).encode("utf-8") for g, lines in context.items()}
+    graphs[_FOCUS_GRAPH] = "\n".join(focus).encode("utf-8")
+    dataset.replace_graphs(graphs)
+    return validate_dataset(
+        dataset.engine, shapes, focus_graphs=[_FOCUS_GRAPH], engine=engine, source=source
+    )
+
+
+def _apply_update(
+    store: Store,
+    update: str,
+    graphs: dict[str, tuple[bool, int]],
+    hierarchy: reasoning.Hierarchy,
+) -> None:
+    """Run ``update`` and the companions' refresh on the store in one SPARQL update."""
+    refresh = ";\n".join(
+        _companion_refresh(g, exists, n, hierarchy) for g, (exists, n) in graphs.items()
+    )
+    user = update.rstrip()
+    user = user[:-1] if user.endswith(";") else user
+    try:
+        store.update(f"{user}\n;\n{refresh}")
+    except QueryError:
+        # the update ends in a way that cannot take a following operation (a trailing comment
+        # after ';'): run it alone, then refresh the companions (two transactions)
+        log.warning("update and companion refresh run as two transactions")
+        store.update(update)
+        store.update(refresh)

@@ -1,0 +1,49 @@
+"""Shared fixtures: stores built from the project's ontology, shapes and sample data."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from rdflib import Graph
+
+from ptce_kg import pipeline
+from ptce_kg.config import PROJECT_ROOT
+from ptce_kg.formats import RdfFormat
+from ptce_kg.store import Store, open_store
+
+ROOT = PROJECT_ROOT
+ONTOLOGY_DIR = ROOT / "ontology"
+SHAPES_DIR = ROOT / "shapes"
+DATA_DIR = ROOT / "data"
+TEST_DATA = Path(__file__).parent / "data"
+BASE = "https://w3id.org/ptce/"
+
+
+def dump_quads(store: Store) -> set[str]:
+    """Every quad of the store as an N-Quads line (for exact before/after comparisons)."""
+    buf = io.BytesIO()
+    store.dump(buf, RdfFormat.N_QUADS)
+    return set(buf.getvalue().decode("utf-8").splitlines())
+
+
+@pytest.fixture(scope="session")
+def shapes() -> Graph:
+    return pipeline.read_shapes(SHAPES_DIR)
+
+
+@pytest.fixture
+def ontology_store() -> Store:
+    """An in-memory store with the ontology, vocabularies and hierarchy closure."""
+    store = open_store(":memory:")
+    pipeline.load_ontology(store, ONTOLOGY_DIR)
+    return store
+
+
+@pytest.fixture
+def territory_store(ontology_store: Store, shapes: Graph) -> Store:
+    """The ontology plus the reference territories (régions, départements, communes)."""
+    for path in sorted((DATA_DIR / "territories").glob("*.ttl")):
+        pipeline.load_source(ontology_store, path, shapes, base_iri=BASE)
+    return ontology_store
