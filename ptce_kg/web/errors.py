@@ -1,0 +1,191 @@
+"""The one place that turns ptce_kg errors into HTTP responses.
+
+=======================  ======  ==================================================================
+error                    status  why
+=======================  ======  ==================================================================
+QueryError               400     syntax or evaluation error; ``line``/``column`` when known
+QueryRefused             400     SERVICE / FROM outside the store (not allow-listed)
+ResultTooLarge           413     a result over max_result_rows / max_result_bytes: an error, never
+                                 a silently truncated 200 (413 = "over a size cap", like the body)
+BodyTooLargeError             413     a request body over max_body_bytes
+QueryTimeout             503     the query ran past query_timeout (``Retry-After`` is not sent: the
+                                 same query would time out again)
+StoreError               503     the store is down, locked or failing
+NotAcceptableError            406     no format the client accepts fits the result
+MissingCredentials       401     a write without a bearer token (``WWW-Authenticate: Bearer``)
+WriteForbidden           403     writes disabled, or a wrong token
+NotFound                 404
+DataRejected             422     the body is the validation report (JSON)
+other PtceError          500
+=======================  ======  ==================================================================
+
+The body is JSON (``{"error": kind, "message", "hint", "line", "column"}``) unless the client
+prefers HTML. Handlers run inside the CORS middleware, so error responses carry CORS headers too.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import asdict, is_dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ptce_kg.errors import (
+    DataRejected,
+    NotFound,
+    PtceError,
+    QueryError,
+    QueryRefused,
+    QueryTimeout,
+    ResultTooLarge,
+    StoreError,
+    WriteForbidden,
+)
+from ptce_kg.web.negotiation import HTML, choose_media_type, content_type
+
+
+class NotAcceptableError(PtceError):
+    """No media type the client accepts fits the answer."""
+
+
+class BodyTooLargeError(PtceError):
+    """A request body larger than the configured cap."""
+
+
+class MissingCredentials(WriteForbidden):
+    """A write came without a bearer token (401, unlike a wrong token: 403)."""
+
+
+_STATUS: tuple[tuple[type[PtceError], int, str], ...] = (
+    (QueryRefused, 400, "query_refused"),
+    (QueryTimeout, 503, "query_timeout"),
+    (ResultTooLarge, 413, "result_too_large"),
+    (QueryError, 400, "bad_query"),
+    (BodyTooLargeError, 413, "body_too_large"),
+    (NotAcceptableError, 406, "not_acceptable"),
+    (MissingCredentials, 401, "missing_credentials"),
+    (WriteForbidden, 403, "write_forbidden"),
+    (NotFound, 404, "not_found"),
+    (DataRejected, 422, "data_rejected"),
+    (StoreError, 503, "store_unavailable"),
+)
+_POSITION = (
+    re.compile(r"error at (\d+):(\d+)"),  # Oxigraph
+    re.compile(r"at (\d+):(\d+)"),  # the safety check (rdflib)
+)
+
+
+def status_of(error: PtceError) -> tuple[int, str]:
+    """Return the HTTP status and the short error kind for ``error``."""
+    for cls, status, kind in _STATUS:
+        if isinstance(error, cls):
+            return status, kind
+    return 500, "internal_error"
+
+
+def error_position(message: str) -> tuple[int, int] | None:
+    """Return the ``(line, column)`` a syntax error message names, if any."""
+    for pattern in _POSITION:
+        match = pattern.search(message)
+        if match:
+            return int(match.group(1)), int(match.group(2))
+    return None
+
+
+def _report_json(report: Any) -> Any:
+    for method in ("to_json", "as_json", "to_dict"):
+        if callable(getattr(report, method, None)):
+            value = getattr(report, method)()
+            return json.loads(value) if isinstance(value, str | bytes) else value
+    if is_dataclass(report) and not isinstance(report, type):
+        return json.loads(json.dumps(asdict(report), default=str))
+    return str(report)
+
+
+def error_response(
+    status: int,
+    kind: str,
+    message: str,
+    accept: str | None,
+    *,
+    hint: str | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Build an error response in JSON, or HTML when the client prefers it."""
+    payload: dict[str, Any] = {"error": kind, "status": status, "message": message}
+    if hint:
+        payload["hint"] = hint
+    payload.update(extra or {})
+    all_headers = dict(headers or {})
+    if choose_media_type(accept, ("application/json", HTML)) == HTML:
+        rows = "".join(
+            f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>"
+            for k, v in payload.items()
+            if k not in ("error", "status", "report")
+        )
+        page = (
+            '<!doctype html><html lang="en"><meta charset="utf-8">'
+            f"<title>{status} {html.escape(kind)}</title>"
+            f"<h1>{status} {html.escape(kind.replace('_', ' '))}</h1><dl>{rows}</dl></html>"
+        )
+        all_headers["content-type"] = content_type(HTML)
+        return Response(page.encode(), status_code=status, headers=all_headers)
+    all_headers["content-type"] = "application/json"
+    return Response(
+        json.dumps(payload, ensure_ascii=False).encode(), status_code=status, headers=all_headers
+    )
+
+
+def ptce_error_response(error: PtceError, accept: str | None) -> Response:
+    """Map a ptce_kg error to its response (see the table in the module docstring)."""
+    status, kind = status_of(error)
+    extra: dict[str, Any] = {}
+    headers: dict[str, str] = {}
+    if isinstance(error, QueryError) and not isinstance(error, QueryTimeout | ResultTooLarge):
+        position = error_position(error.message)
+        if position:
+            extra["line"], extra["column"] = position
+    if isinstance(error, DataRejected):
+        extra["report"] = _report_json(error.report)
+    if isinstance(error, MissingCredentials):
+        headers["WWW-Authenticate"] = 'Bearer realm="ptce_kg"'
+    return error_response(
+        status, kind, error.message, accept, hint=error.hint, extra=extra, headers=headers
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers: ptce_kg errors, HTTP errors (404, 405) and request validation."""
+
+    async def on_ptce_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, PtceError)
+        return ptce_error_response(exc, request.headers.get("accept"))
+
+    async def on_http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return error_response(
+            exc.status_code,
+            kind,
+            str(exc.detail),
+            request.headers.get("accept"),
+            headers=dict(exc.headers or {}),
+        )
+
+    async def on_validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        message = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}" for e in exc.errors()
+        )
+        return error_response(400, "bad_request", message, request.headers.get("accept"))
+
+    app.add_exception_handler(PtceError, on_ptce_error)
+    app.add_exception_handler(StarletteHTTPException, on_http_error)
+    app.add_exception_handler(RequestValidationError, on_validation_error)

@@ -1,0 +1,134 @@
+"""The SPARQL Service Description (GET /sparql) and the VoID description (/.well-known/void).
+
+Both are small rdflib graphs built from the store's graph sizes, which are counted once per write
+generation (:class:`DescriptionCache`): counting scans the store.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, RDF, XSD
+
+from ptce_kg.namespaces import SD, VOID
+from ptce_kg.store import Store
+
+#: W3C's IRIs for serialisation formats (https://www.w3.org/ns/formats/).
+FORMATS = Namespace("http://www.w3.org/ns/formats/")
+
+RESULT_FORMATS = (
+    FORMATS.SPARQL_Results_JSON,
+    FORMATS.SPARQL_Results_XML,
+    FORMATS.SPARQL_Results_CSV,
+    FORMATS.SPARQL_Results_TSV,
+)
+RDF_FORMATS = (
+    FORMATS.Turtle,
+    FORMATS["N-Triples"],
+    FORMATS.RDF_XML,
+    FORMATS["JSON-LD"],
+    FORMATS["N-Quads"],
+    FORMATS.TriG,
+)
+
+
+class DescriptionCache:
+    """Graph sizes and quad count of ``store``, recounted only when the write generation changes."""
+
+    def __init__(self, store: Store, generation: Callable[[], int]) -> None:
+        self._store = store
+        self._generation = generation
+        self._lock = threading.Lock()
+        self._cached: tuple[int, dict[str, int], int] | None = None
+        self._quads: tuple[int, int] | None = None
+
+    def sizes(self) -> tuple[dict[str, int], int]:
+        """Return ``(triples per named graph, quads in the store)``; blocking: call off the loop."""
+        generation = self._generation()
+        with self._lock:
+            if self._cached is None or self._cached[0] != generation:
+                sizes = self._store.graph_sizes()
+                self._cached = (generation, sizes, self._store.quad_count())
+            return dict(self._cached[1]), self._cached[2]
+
+    def quads(self) -> int:
+        """Return the number of quads in the store (blocking: call off the loop)."""
+        generation = self._generation()
+        with self._lock:
+            if self._quads is None or self._quads[0] != generation:
+                self._quads = (generation, self._store.quad_count())
+            return self._quads[1]
+
+
+def _count(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def describe_service(
+    endpoint: str, sizes: Mapping[str, int], quads: int, *, writes: bool, base_iri: str
+) -> Graph:
+    """Return the SPARQL 1.1 Service Description of the endpoint at ``endpoint``."""
+    g = Graph()
+    g.bind("sd", SD)
+    g.bind("void", VOID)
+    g.bind("formats", FORMATS)
+    service = URIRef(endpoint)
+    g.add((service, RDF.type, SD.Service))
+    g.add((service, SD.endpoint, service))
+    g.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    if writes:
+        g.add((service, SD.supportedLanguage, SD.SPARQL11Update))
+    g.add((service, SD.feature, SD.UnionDefaultGraph))
+    g.add((service, SD.feature, SD.BasicFederatedQuery))  # only to allow-listed endpoints
+    for fmt in RESULT_FORMATS + RDF_FORMATS:
+        g.add((service, SD.resultFormat, fmt))
+    for fmt in RDF_FORMATS:
+        g.add((service, SD.inputFormat, fmt))
+    dataset = BNode()
+    g.add((service, SD.defaultDataset, dataset))
+    g.add((dataset, RDF.type, SD.Dataset))
+    default = BNode()
+    g.add((dataset, SD.defaultGraph, default))
+    g.add((default, RDF.type, SD.Graph))
+    g.add((default, DCTERMS.description, Literal("the union of all named graphs", lang="en")))
+    g.add((default, VOID.triples, _count(quads)))
+    for name, triples in sorted(sizes.items()):
+        if not name:  # triples outside any named graph are part of the union only
+            continue
+        named, graph = BNode(), BNode()
+        g.add((dataset, SD.namedGraph, named))
+        g.add((named, RDF.type, SD.NamedGraph))
+        g.add((named, SD.name, URIRef(name)))
+        g.add((named, SD.graph, graph))
+        g.add((graph, RDF.type, SD.Graph))
+        g.add((graph, VOID.triples, _count(triples)))
+    return g
+
+
+def describe_void(
+    endpoint: str, sizes: Mapping[str, int], quads: int, *, writes: bool, base_iri: str
+) -> Graph:
+    """Return the VoID description of the dataset served at ``endpoint``."""
+    del writes  # same signature as describe_service
+    g = Graph()
+    g.bind("void", VOID)
+    g.bind("dcterms", DCTERMS)
+    dataset = URIRef(f"{base_iri}dataset")
+    g.add((dataset, RDF.type, VOID.Dataset))
+    g.add((dataset, DCTERMS.title, Literal("PTCE knowledge base", lang="en")))
+    g.add((dataset, DCTERMS.title, Literal("Base de connaissances des PTCE", lang="fr")))
+    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
+    g.add((dataset, VOID.uriSpace, Literal(f"{base_iri}id/")))
+    g.add((dataset, VOID.triples, _count(quads)))
+    for fmt in RDF_FORMATS:
+        g.add((dataset, VOID.feature, fmt))
+    for name, triples in sorted(sizes.items()):
+        if not name:
+            continue
+        subset = URIRef(name)
+        g.add((dataset, VOID.subset, subset))
+        g.add((subset, RDF.type, VOID.Dataset))
+        g.add((subset, VOID.triples, _count(triples)))
+    return g

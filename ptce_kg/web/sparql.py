@@ -1,0 +1,266 @@
+"""The SPARQL 1.1 Protocol, read side: ``/sparql`` (query, service description, editor) and VoID.
+
+Queries arrive by GET, POST form or POST direct; the body is capped (Content-Length and counted
+bytes). Each query goes through the reach check, then to the query runner (worker processes or
+threads, see :mod:`ptce_kg.web.execution`), which returns the body serialised by the engine in the
+negotiated media type. Updates are refused here unless writes are enabled, when they go to
+:func:`ptce_kg.web.writes.handle_update`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import URIRef
+from starlette.concurrency import run_in_threadpool
+
+from ptce_kg.config import Settings
+from ptce_kg.errors import QueryError, WriteForbidden
+from ptce_kg.store import Store
+from ptce_kg.web import negotiation as media
+from ptce_kg.web.errors import BodyTooLargeError, NotAcceptableError, error_response
+from ptce_kg.web.execution import QueryJob, QueryRunner, analyse_query, check_reach
+from ptce_kg.web.service_description import DescriptionCache, describe_service, describe_void
+
+router = APIRouter(tags=["SPARQL"])
+
+_TEMPLATES = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+_DESCRIPTION_TYPES = (media.TURTLE, media.HTML, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
+_VOID_TYPES = (media.TURTLE, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
+ALLOW = "GET, HEAD, POST, OPTIONS"
+Params = dict[str, list[str]]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _collect(pairs: Sequence[tuple[str, str]]) -> Params:
+    params: Params = {}
+    for name, value in pairs:
+        params.setdefault(name, []).append(value)
+    return params
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """Read the request body, refusing it past ``limit`` bytes (declared or counted).
+
+    Raises:
+        BodyTooLargeError: over the cap; QueryError: a malformed Content-Length.
+    """
+    declared = request.headers.get("content-length")
+    hint = "send a shorter query, or ask the operator to raise PTCE_MAX_BODY_BYTES"
+    if declared is not None:
+        try:
+            size = int(declared)
+        except ValueError:
+            raise QueryError(f"invalid Content-Length {declared!r}") from None
+        if size > limit:
+            raise BodyTooLargeError(
+                f"the request body ({size} bytes) is over {limit} bytes", hint=hint
+            )
+    chunks: list[bytes] = []
+    received = 0
+    async for chunk in request.stream():
+        received += len(chunk)
+        if received > limit:
+            raise BodyTooLargeError(f"the request body is over {limit} bytes", hint=hint)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decode(body: bytes, what: str) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise QueryError(f"the {what} is not UTF-8: byte {e.start} is invalid") from e
+
+
+def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
+    values = params.get(name, [])
+    if len(values) > 1:
+        raise QueryError(f"give one '{name}' parameter, not {len(values)}")
+    return values[0] if values else None
+
+
+async def answer_query(request: Request, sparql: str, params: Mapping[str, list[str]]) -> Response:
+    """Check, run and answer one query; the body is the engine's serialisation."""
+    settings = _settings(request)
+    store: Store = request.app.state.store
+    runner: QueryRunner = request.app.state.query_runner
+    media_types = media.negotiate_query_types(request.headers.get("accept"), params)
+    if not any(media_types.values()):
+        raise NotAcceptableError(
+            "no result format the client accepts: "
+            f"{', '.join(media.RESULT_TYPES + media.GRAPH_TYPES)} are available",
+            hint="send Accept: application/sparql-results+json (SELECT/ASK) or text/turtle",
+        )
+    reach = analyse_query(sparql)
+    if reach.from_graphs or reach.from_named_graphs:
+
+        def graph_exists(graph: str) -> bool:
+            result = store.query("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": URIRef(graph)})
+            return bool(result.boolean)
+
+        await run_in_threadpool(check_reach, reach, settings.service_allowlist, graph_exists)
+    else:
+        check_reach(reach, settings.service_allowlist, lambda _: False)
+    default_graph = tuple(params.get("default-graph-uri", ())) or None
+    named_graphs = tuple(params.get("named-graph-uri", ())) or None
+    if default_graph is not None or named_graphs is not None:
+        # A Protocol dataset is the whole dataset: what it does not name is empty (SPARQL 1.1
+        # Protocol §2.1.4).
+        default_graph, named_graphs = default_graph or (), named_graphs or ()
+    elif reach.from_graphs or reach.from_named_graphs:
+        # The query names its dataset: pass it explicitly, since the store otherwise answers with
+        # the union default graph (FROM NAMED alone: an empty default graph, as the spec says).
+        default_graph, named_graphs = reach.from_graphs, reach.from_named_graphs
+    job = QueryJob(
+        sparql,
+        media_types,
+        default_graph=default_graph,
+        named_graphs=named_graphs,
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
+    answer = await runner.run(job)
+    if answer.media_type is None:
+        offered = media.GRAPH_TYPES if answer.kind == "graph" else media.RESULT_TYPES
+        raise NotAcceptableError(
+            f"no format the client accepts fits a {answer.kind} result: "
+            f"{', '.join(offered)} are available"
+        )
+    return Response(
+        answer.body,
+        headers={"content-type": media.content_type(answer.media_type), "vary": "Accept"},
+    )
+
+
+async def _refuse_or_run_update(request: Request, update: str, params: Params) -> Response:
+    settings = _settings(request)
+    if settings.write_token is None:
+        raise WriteForbidden(
+            "this endpoint is read-only: SPARQL Update is disabled",
+            hint="the operator enables writes with PTCE_WRITE_TOKEN; then send the update with "
+            "'Authorization: Bearer <token>'",
+        )
+    from ptce_kg.web import writes
+
+    return await run_in_threadpool(
+        writes.handle_update,
+        request,
+        update,
+        params.get("using-graph-uri", []),
+        params.get("using-named-graph-uri", []),
+    )
+
+
+async def _describe(request: Request, offers: Sequence[str], void: bool) -> Response:
+    accept = request.headers.get("accept")
+    override = media.format_override(_collect(request.query_params.multi_items()))
+    if override is not None and override[1] is not None:
+        chosen: str | None = override[1] if override[1] in offers else None
+    else:
+        chosen = media.choose_media_type(accept, offers)
+    if chosen is None:
+        raise NotAcceptableError(f"the description is available as {', '.join(offers)}")
+    settings = _settings(request)
+    endpoint = settings.public_url.rstrip("/") + "/sparql" if settings.public_url else None
+    endpoint = endpoint or str(request.url_for("sparql_get"))
+    if chosen == media.HTML:
+        page = _TEMPLATES.get_template("sparql.html").render(endpoint=endpoint)
+        return Response(
+            page.encode(),
+            headers={"content-type": media.content_type(media.HTML), "vary": "Accept"},
+        )
+    cache: DescriptionCache = request.app.state.description_cache
+    sizes, quads = await run_in_threadpool(cache.sizes)
+    build = describe_void if void else describe_service
+    graph = build(
+        endpoint,
+        sizes,
+        quads,
+        writes=settings.write_token is not None,
+        base_iri=settings.base_iri,
+    )
+    body = graph.serialize(format=_RDFLIB_FORMATS[chosen], encoding="utf-8")
+    return Response(body, headers={"content-type": media.content_type(chosen), "vary": "Accept"})
+
+
+_RDFLIB_FORMATS = {
+    media.TURTLE: "turtle",
+    media.JSON_LD: "json-ld",
+    media.RDF_XML: "xml",
+    media.N_TRIPLES: "nt",
+}
+
+
+@router.api_route(
+    "/sparql",
+    methods=["GET", "HEAD"],
+    name="sparql_get",
+    summary="SPARQL query by GET; without a query, the service description or the editor",
+)
+async def sparql_get(request: Request) -> Response:
+    params = _collect(request.query_params.multi_items())
+    sparql = _one(params, "query")
+    if sparql is None:
+        if "update" in params:
+            raise QueryError("SPARQL Update is sent by POST, never by GET")
+        return await _describe(request, _DESCRIPTION_TYPES, void=False)
+    return await answer_query(request, sparql, params)
+
+
+@router.post("/sparql", summary="SPARQL query by POST (form or direct); updates are refused")
+async def sparql_post(request: Request) -> Response:
+    settings = _settings(request)
+    body = await read_body(request, settings.max_body_bytes)
+    params = _collect(request.query_params.multi_items())
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type == media.FORM:
+        form = _collect(parse_qsl(_decode(body, "form"), keep_blank_values=True))
+        for name, values in form.items():
+            params.setdefault(name, []).extend(values)
+        update = _one(params, "update")
+        if update is not None:
+            return await _refuse_or_run_update(request, update, params)
+        sparql = _one(params, "query")
+        if sparql is None:
+            raise QueryError("the form has no 'query' parameter")
+        return await answer_query(request, sparql, params)
+    if content_type == media.SPARQL_QUERY:
+        if "query" in params:
+            raise QueryError("a direct POST carries the query in its body, not in a parameter")
+        return await answer_query(request, _decode(body, "query"), params)
+    if content_type == media.SPARQL_UPDATE:
+        return await _refuse_or_run_update(request, _decode(body, "update"), params)
+    return error_response(
+        415,
+        "unsupported_media_type",
+        f"POST /sparql takes {media.FORM}, {media.SPARQL_QUERY} or {media.SPARQL_UPDATE}, "
+        f"not {content_type or 'a body without Content-Type'}",
+        request.headers.get("accept"),
+    )
+
+
+@router.options("/sparql", summary="Methods allowed on /sparql (CORS preflights are answered too)")
+async def sparql_options() -> Response:
+    return Response(status_code=204, headers={"allow": ALLOW})
+
+
+@router.api_route(
+    "/.well-known/void",
+    methods=["GET", "HEAD"],
+    summary="VoID description of the dataset (Turtle by default)",
+)
+async def void_description(request: Request) -> Response:
+    return await _describe(request, _VOID_TYPES, void=True)
