@@ -155,7 +155,7 @@ def test_an_unexpected_exception_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_pa
     def explode(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli.pipeline, "load_ontology", explode)
+    monkeypatch.setattr("ptce_kg.pipeline.load_ontology", explode)
     monkeypatch.setattr("sys.argv", ["ptce-kg", "load", "--store", str(tmp_path / "s"), str(SMALL)])
     with pytest.raises(SystemExit) as caught:
         cli.main()

@@ -1,0 +1,219 @@
+"""Shared pieces of the ptce-kg command line: the Typer app, settings, exit codes, reports.
+
+ptce-kg is the terminal adapter. Each command parses its arguments, calls library functions, and
+turns errors into exit codes: 0 ok, 1 rejected or does not conform, 2 usage or input error,
+3 internal error."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from ptce_kg import pipeline
+from ptce_kg.config import Settings
+from ptce_kg.errors import (
+    ConfigError,
+    DataRejected,
+    MappingError,
+    NotFound,
+    PtceError,
+    QueryError,
+    SourceError,
+    StoreError,
+)
+from ptce_kg.formats import RdfFormat
+from ptce_kg.namespaces import ONTOLOGY_GRAPH
+from ptce_kg.store import Store, open_store
+from ptce_kg.validate import Severity, ValidationReport
+
+EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+
+app = typer.Typer(
+    name="ptce-kg",
+    help="Knowledge base of France's PTCE: load and validate RDF, query with SPARQL, compare "
+    "PTCEs, serve a SPARQL endpoint and Linked-Data pages.\n\nExit codes: 0 ok, 1 data rejected "
+    "or does not conform, 2 usage or input error, 3 internal error. Every option also "
+    "reads a PTCE_ "
+    "environment variable (PTCE_STORE, PTCE_BASE_IRI, PTCE_HOST, PTCE_PORT, …).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        "-s",
+        help="Store directory, ':memory:', or a SPARQL endpoint URL [env PTCE_STORE; "
+        "default ./.ptce-store].",
+        show_default=False,
+    ),
+]
+
+
+def settings_for(store: str | None = None, **overrides: object) -> Settings:
+    values = {k: v for k, v in overrides.items() if v is not None}
+    if store is not None:
+        values["store"] = store
+    try:
+        return Settings(**values)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise ConfigError(f"invalid setting: {e}") from e
+
+
+def open_configured(settings: Settings, *, read_only: bool = False) -> Store:
+    password = settings.store_password.get_secret_value() if settings.store_password else None
+    return open_store(
+        settings.store, read_only=read_only, user=settings.store_user, password=password
+    )
+
+
+def fail(code: int, message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def exit_codes() -> Iterator[None]:
+    """Map ptce_kg errors to exit codes (the one place that does)."""
+    try:
+        yield
+    except DataRejected as e:
+        print_report(e.report, Severity.WARNING)
+        fail(EXIT_REJECTED, str(e))
+    except (SourceError, MappingError, QueryError, ConfigError, NotFound) as e:
+        fail(EXIT_USAGE, str(e))
+    except StoreError as e:
+        fail(EXIT_USAGE if "open" in str(e) else EXIT_INTERNAL, str(e))
+    except PtceError as e:
+        fail(EXIT_INTERNAL, str(e))
+
+
+def print_report(report: ValidationReport, at_least: Severity) -> None:
+    for r in sorted(report.at_least(at_least), key=lambda r: (-r.severity, r.focus)):
+        colour = "red" if r.severity is Severity.VIOLATION else "yellow"
+        path = f"\n    path:  {r.path}" if r.path else ""
+        value = f"\n    value: {r.value}" if r.value is not None else ""
+        err.print(
+            f"[{colour}]{r.severity.name.lower()}[/] {report.source or ''}\n"
+            f"    focus: {r.focus}{path}{value}\n    {r.message}\n    shape: {r.shape}",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def warning_summary(report: ValidationReport) -> str:
+    """``", 3 warning(s): Shape-a ×2, Shape-b ×1"`` (details with --verbose)."""
+    if not report.warnings:
+        return ""
+    counts: dict[str, int] = {}
+    for r in report.warnings:
+        name = r.shape.rsplit("#", 1)[-1]
+        counts[name] = counts.get(name, 0) + 1
+    listed = ", ".join(f"{name} ×{n}" for name, n in sorted(counts.items()))
+    return f", {len(report.warnings)} warning(s): {listed}"
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file() and any(p.suffix.lower() in f.extensions for f in RdfFormat)
+            )
+        else:
+            files.append(path)
+    return files
+
+
+def ensure_ontology(store: Store, settings: Settings) -> None:
+    if str(ONTOLOGY_GRAPH) not in store.graph_sizes():
+        pipeline.load_ontology(store, settings.ontology_dir)
+
+
+def context_store(settings: Settings) -> Store:
+    """The store to validate against: the configured one if it exists, else the ontology alone."""
+    if settings.store.startswith(("http://", "https://")) or Path(settings.store).exists():
+        st = open_configured(settings)
+    else:
+        st = open_store(":memory:")
+    ensure_ontology(st, settings)
+    return st
+
+
+class QueryFormat(StrEnum):
+    """Output formats of ``ptce-kg query``."""
+
+    table = "table"
+    json = "json"
+    xml = "xml"
+    csv = "csv"
+    tsv = "tsv"
+    turtle = "turtle"
+    ntriples = "n-triples"
+
+
+MEDIA_TYPES = {
+    QueryFormat.json: "application/sparql-results+json",
+    QueryFormat.xml: "application/sparql-results+xml",
+    QueryFormat.csv: "text/csv",
+    QueryFormat.tsv: "text/tab-separated-values",
+    QueryFormat.turtle: "text/turtle",
+    QueryFormat.ntriples: "application/n-triples",
+}
+
+
+def write_query_result(st: Store, text: str, output: QueryFormat) -> None:
+    """Run ``text`` and write the answer in ``output`` format to standard output."""
+    if output is QueryFormat.table:
+        result = st.query(text)
+        if result.kind == "ask":
+            out.print("yes" if result.boolean else "no")
+            return
+        if result.kind == "graph":
+            for s, p, o in result.triples:
+                out.print(f"{s.n3()} {p.n3()} {o.n3()} .", highlight=False, soft_wrap=True)
+            return
+        table = Table(*result.variables)
+        for row in result.rows:
+            table.add_row(*("" if t is None else str(t) for t in row))
+        out.print(table)
+        out.print(f"{len(result.rows)} row(s)")
+        return
+    media = MEDIA_TYPES[output]
+    graph_formats = {QueryFormat.turtle, QueryFormat.ntriples}
+    try:
+        _kind, body = st.query_serialized(text, media)
+    except QueryError as e:
+        if "cannot be written" in str(e):
+            wanted = "turtle or n-triples" if output not in graph_formats else "json, xml, csv, tsv"
+            raise QueryError(f"{e}", hint=f"use --output {wanted} or table") from e
+        raise
+    sys.stdout.buffer.write(body)
+    sys.stdout.flush()
+
+
+def main() -> None:
+    """Entry point that also maps unexpected exceptions to exit code 3."""
+    logging.basicConfig(level=logging.WARNING)
+    try:
+        app()
+    except typer.Exit:
+        raise
+    except Exception as e:  # the last resort of the terminal adapter: report, exit 3
+        err.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}")
+        raise SystemExit(EXIT_INTERNAL) from e

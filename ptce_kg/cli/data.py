@@ -1,0 +1,262 @@
+"""Commands that put data in the store or check it: load, validate, drop, dump, load-ontology,
+check-ontology."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ptce_kg import pipeline
+from ptce_kg.cli.common import (
+    EXIT_REJECTED,
+    StoreOption,
+    app,
+    context_store,
+    ensure_ontology,
+    err,
+    exit_codes,
+    expand_paths,
+    fail,
+    open_configured,
+    out,
+    print_report,
+    settings_for,
+    warning_summary,
+)
+from ptce_kg.errors import (
+    DataRejected,
+    NotFound,
+    SourceError,
+)
+from ptce_kg.formats import RdfFormat
+from ptce_kg.validate import Severity
+
+
+@app.command()
+def load(
+    files: Annotated[list[Path], typer.Argument(help="RDF files or directories to load.")],
+    store: StoreOption = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="turtle, trig, n-triples, n-quads, rdf-xml, json-ld."),
+    ] = None,
+    graph: Annotated[
+        str | None, typer.Option(help="Named graph IRI (default: from the file name).")
+    ] = None,
+    no_validate: Annotated[
+        bool,
+        typer.Option(
+            "--no-validate", help="Bulk path for large trusted dumps: no validation, not atomic."
+        ),
+    ] = False,
+    engine: Annotated[str, typer.Option(help="Validation engine: sparql or pyshacl.")] = "sparql",
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every warning, not only their count.")
+    ] = False,
+) -> None:
+    """Validate each file against the shapes and the ontology, then store it in its own graph.
+
+    A file with any violation is rejected whole and the store is left exactly as it was; warnings
+    are counted (listed with --verbose) and do not block. Loading a file again replaces only its
+    graph.
+    """
+    with exit_codes():
+        settings = settings_for(store)
+        paths = expand_paths(files)
+        if not paths:
+            raise SourceError(
+                "no RDF file to load", hint="give files or directories with .ttl etc."
+            )
+        if graph and len(paths) > 1:
+            raise SourceError("--graph names one graph: give one file with it")
+        st = open_configured(settings)
+        try:
+            ensure_ontology(st, settings)
+            shapes = None if no_validate else pipeline.read_shapes(settings.shapes_dir)
+            if no_validate:
+                err.print(
+                    "[yellow]warning:[/] --no-validate: data is NOT checked against the shapes and "
+                    "the bulk load is not atomic (an interrupted load leaves part of the file)."
+                )
+            rejected = 0
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=err,
+                transient=True,
+                disable=not err.is_terminal,
+            ) as bar:
+                task = bar.add_task("loading", total=len(paths))
+                for path in paths:
+                    bar.update(task, description=f"loading {path.name}")
+                    try:
+                        if shapes is None:
+                            outcome = pipeline.bulk_load_source(
+                                st, path, fmt=fmt, graph=graph, base_iri=settings.base_iri
+                            )
+                        else:
+                            outcome = pipeline.load_source(
+                                st,
+                                path,
+                                shapes,
+                                fmt=fmt,
+                                graph=graph,
+                                base_iri=settings.base_iri,
+                                engine=engine,
+                                progress=lambda m: bar.update(task, description=m),
+                            )
+                    except DataRejected as e:
+                        rejected += 1
+                        print_report(e.report, Severity.WARNING if verbose else Severity.VIOLATION)
+                        err.print(f"[bold red]rejected:[/] {e}", highlight=False, soft_wrap=True)
+                        bar.advance(task)
+                        continue
+                    if outcome.report.warnings and verbose:
+                        print_report(outcome.report, Severity.WARNING)
+                    out.print(
+                        f"loaded {path} → <{outcome.graph}>: {outcome.triples} triples"
+                        + (f" (+{outcome.inferred} inferred)" if outcome.inferred else "")
+                        + warning_summary(outcome.report),
+                        highlight=False,
+                        soft_wrap=True,
+                    )
+                    bar.advance(task)
+        finally:
+            st.close()
+        if rejected:
+            fail(
+                EXIT_REJECTED, f"{rejected} of {len(paths)} file(s) rejected; they were not stored"
+            )
+
+
+class ReportFormat(StrEnum):
+    """Formats of a validation report."""
+
+    text = "text"
+    turtle = "turtle"
+    json = "json"
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="RDF files or directories to validate.")],
+    store: StoreOption = None,
+    fmt: Annotated[str | None, typer.Option("--format", "-f", help="Input RDF format.")] = None,
+    output: Annotated[ReportFormat, typer.Option("--output", "-o", help="Report format.")] = (
+        ReportFormat.text
+    ),
+    fail_on: Annotated[
+        str,
+        typer.Option(
+            help="Exit 1 when a result is at least this severe: violation, warning, info."
+        ),
+    ] = "violation",
+    engine: Annotated[str, typer.Option(help="Validation engine: sparql or pyshacl.")] = "sparql",
+) -> None:
+    """Validate files against the shapes, in the context of the store, without storing anything."""
+    with exit_codes():
+        settings = settings_for(store)
+        threshold = Severity.from_name(fail_on)
+        paths = expand_paths(files)
+        if not paths:
+            raise SourceError("no RDF file to validate")
+        shapes = pipeline.read_shapes(settings.shapes_dir)
+        st = context_store(settings)
+        failed = False
+        for path in paths:
+            report = pipeline.validate_source(
+                st, path, shapes, fmt=fmt, base_iri=settings.base_iri, engine=engine
+            )
+            failed = failed or bool(report.at_least(threshold))
+            if output is ReportFormat.json:
+                sys.stdout.write(report.to_json() + "\n")
+            elif output is ReportFormat.turtle:
+                sys.stdout.write(report.to_graph().serialize(format="turtle"))
+            else:
+                status = "conforms" if report.conforms else "does not conform"
+                out.print(
+                    f"{path}: {status} ({len(report.violations)} violation(s), "
+                    f"{len(report.warnings)} warning(s))",
+                    highlight=False,
+                )
+                if report.results:
+                    out.print(report.to_text(), highlight=False, soft_wrap=True)
+        if failed:
+            raise typer.Exit(EXIT_REJECTED)
+
+
+@app.command()
+def drop(
+    graph: Annotated[str, typer.Argument(help="IRI of the source graph to remove.")],
+    store: StoreOption = None,
+) -> None:
+    """Remove a source graph (and its inferred and provenance companions)."""
+    with exit_codes():
+        st = open_configured(settings_for(store))
+        if graph not in st.graph_sizes():
+            raise NotFound(f"no graph <{graph}> in the store", hint="see ptce-kg graphs")
+        pipeline.drop_source(st, graph)
+        st.close()
+        out.print(f"dropped <{graph}>")
+
+
+@app.command()
+def dump(
+    store: StoreOption = None,
+    fmt: Annotated[
+        str,
+        typer.Option("--format", "-f", help="n-quads or trig (or any RDF format with --graph)."),
+    ] = "n-quads",
+    graph: Annotated[str | None, typer.Option(help="Dump only this graph.")] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File (default: stdout).")
+    ] = None,
+) -> None:
+    """Write the store (or one graph) as N-Quads, TriG or, for one graph, any RDF format."""
+    with exit_codes():
+        st = open_configured(settings_for(store))
+        rdf_format = RdfFormat.from_name(fmt)
+        if output is None:
+            st.dump(sys.stdout.buffer, rdf_format, graph=graph)
+            sys.stdout.flush()
+        else:
+            with output.open("wb") as handle:
+                st.dump(handle, rdf_format, graph=graph)
+            err.print(f"wrote {output}")
+
+
+@app.command("load-ontology")
+def load_ontology_cmd(store: StoreOption = None) -> None:
+    """(Re)load the ontology and vocabularies; refresh the hierarchy closure and entailments."""
+    with exit_codes():
+        settings = settings_for(store)
+        st = open_configured(settings)
+        n = pipeline.load_ontology(st, settings.ontology_dir)
+        st.close()
+        out.print(f"ontology and vocabularies: {n} triples; hierarchy closure refreshed")
+
+
+@app.command("check-ontology")
+def check_ontology_cmd() -> None:
+    """Run HermiT (through owlready2) on the ontology: it must be consistent, with no unsatisfiable
+    class. Needs a Java runtime."""
+    from ptce_kg import reasoning
+
+    with exit_codes():
+        settings = settings_for()
+        result = reasoning.check_ontology(pipeline.ontology_files(settings.ontology_dir))
+        if result.consistent and not result.unsatisfiable:
+            out.print(f"consistent, no unsatisfiable class (HermiT, {result.seconds:.1f} s)")
+            return
+        if not result.consistent:
+            err.print("[red]the ontology is inconsistent[/]")
+        for cls in result.unsatisfiable:
+            err.print(f"[red]unsatisfiable:[/] {cls}")
+        raise typer.Exit(EXIT_REJECTED)

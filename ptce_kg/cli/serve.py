@@ -1,0 +1,34 @@
+"""The serve command."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ptce_kg.cli.common import (
+    StoreOption,
+    app,
+    err,
+    exit_codes,
+    settings_for,
+)
+
+
+@app.command()
+def serve(
+    store: StoreOption = None,
+    host: Annotated[str | None, typer.Option(help="Address [env PTCE_HOST; 127.0.0.1].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env PTCE_PORT; 8000].")] = None,
+    base_iri: Annotated[str | None, typer.Option(help="Base IRI [env PTCE_BASE_IRI].")] = None,
+) -> None:
+    """Serve the SPARQL endpoint, the Linked-Data pages and the API."""
+    import uvicorn
+
+    from ptce_kg.web import create_app
+
+    with exit_codes():
+        settings = settings_for(store, host=host, port=port, base_iri=base_iri)
+        application = create_app(settings)
+        err.print(f"serving {settings.store} on http://{settings.host}:{settings.port}")
+        uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
