@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import DATA_DIR, TEST_DATA
 from typer.testing import CliRunner
 
-from conftest import DATA_DIR, TEST_DATA
 from ptce_kg import cli
 
 runner = CliRunner()
@@ -26,7 +26,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("cli") / "store"
-    code, out, err = run("load", "--store", str(path), str(TERRITORIES), str(SMALL))
+    code, _out, err = run("load", "--store", str(path), str(TERRITORIES), str(SMALL))
     assert code == 0, err
     return str(path)
 
@@ -34,8 +34,18 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_help_lists_every_command():
     code, out, _ = run("--help")
     assert code == 0
-    for command in ("load", "validate", "query", "stats", "dump", "graphs", "drop", "serve",
-                    "check-ontology", "load-ontology"):
+    for command in (
+        "load",
+        "validate",
+        "query",
+        "stats",
+        "dump",
+        "graphs",
+        "drop",
+        "serve",
+        "check-ontology",
+        "load-ontology",
+    ):
         assert command in out
 
 
@@ -80,7 +90,7 @@ def test_validate_text_json_turtle_and_fail_on(store_dir: str):
     assert report["conforms"] is False and report["violations"] > 0
     code, out, _ = run("validate", "--store", store_dir, "-o", "turtle", str(INVALID))
     assert code == 1 and "sh:ValidationReport" in out
-    code, _out, err = run("validate", "--store", store_dir, "--fail-on", "bogus", str(SMALL))
+    code, _out, _err = run("validate", "--store", store_dir, "--fail-on", "bogus", str(SMALL))
     assert code == 2
 
 
@@ -113,7 +123,9 @@ def test_query_construct_as_turtle_and_ntriples(store_dir: str, tmp_path: Path):
 def test_query_errors_exit_2(store_dir: str):
     code, _out, err = run("query", "--store", store_dir, "SELECT * WHERE { ?s ?p }")
     assert code == 2 and "syntax" in err.lower()
-    code, _out, err = run("query", "--store", store_dir, "-o", "turtle", "SELECT * WHERE {?s ?p ?o}")
+    code, _out, err = run(
+        "query", "--store", store_dir, "-o", "turtle", "SELECT * WHERE {?s ?p ?o}"
+    )
     assert code == 2
 
 
@@ -123,8 +135,15 @@ def test_stats_and_dump(store_dir: str, tmp_path: Path):
     target = tmp_path / "dump.nq"
     code, _out, _err = run("dump", "--store", store_dir, "-o", str(target))
     assert code == 0 and target.stat().st_size > 0
-    code, out, _ = run("dump", "--store", store_dir, "-f", "turtle",
-                       "--graph", "https://w3id.org/ptce/graph/small-ptce")
+    code, out, _ = run(
+        "dump",
+        "--store",
+        store_dir,
+        "-f",
+        "turtle",
+        "--graph",
+        "https://w3id.org/ptce/graph/small-ptce",
+    )
     assert code == 0 and "synthetic-pipeline" in out
     code, _out, err = run("dump", "--store", store_dir, "-f", "turtle")
     assert code != 0 and "trig" in err

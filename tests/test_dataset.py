@@ -223,5 +223,7 @@ def test_synthetic_example_uses_every_ptce_term_of_the_data_model() -> None:
     )
     abstract = {"Territory"}  # only its four subclasses have instances
     entailed = {"withinTransitive"}  # computed at load time from ptce:within
-    missing = sorted(t for t in named - abstract - entailed if URIRef(str(PTCE._NS) + t) not in used)
+    missing = sorted(
+        t for t in named - abstract - entailed if URIRef(str(PTCE._NS) + t) not in used
+    )
     assert not missing

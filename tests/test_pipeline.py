@@ -1,4 +1,4 @@
-"""parse → entail → validate → store: rejection leaves the store as it was; reloads replace one graph."""
+"""parse → entail → validate → store: rejected sources change nothing; reloads replace one graph."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import BASE, TEST_DATA, dump_quads
 from rdflib import Graph
 
-from conftest import BASE, TEST_DATA, dump_quads
 from ptce_kg import pipeline
 from ptce_kg.errors import DataRejected, SourceError
 from ptce_kg.store import Store
@@ -80,7 +80,9 @@ def test_reloading_a_source_replaces_only_its_graph(
 def test_a_query_for_an_ess_enterprise_finds_a_scop(territory_store: Store, shapes: Graph):
     pipeline.load_source(territory_store, SMALL, shapes, base_iri=BASE)
     result = territory_store.query(f"SELECT ?x WHERE {{ ?x a <{PTCE}ESSEnterprise> }}")
-    assert [str(r[0]) for r in result.rows] == ["https://w3id.org/ptce/id/org/synthetic-pipeline-scop"]
+    assert [str(r[0]) for r in result.rows] == [
+        "https://w3id.org/ptce/id/org/synthetic-pipeline-scop"
+    ]
 
 
 def test_a_syntax_error_names_file_line_and_column(ontology_store: Store, shapes: Graph):

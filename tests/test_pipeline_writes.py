@@ -1,5 +1,5 @@
 """The pipeline's write functions (the HTTP adapter's library side): put_graph, update_dataset,
-delete_graph, refuse_remote_access, and ingest's parse_rdf_bytes."""
+delete_graph, refuse_remote_access, add_protocol_dataset, and ingest's parse_rdf_bytes."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from rdflib import Graph
 
 from ptce_kg import pipeline
-from ptce_kg.pipeline import graph_writes
 from ptce_kg.errors import DataRejected, NotFound, QueryError, QueryRefused, SourceError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.ingest import parse_rdf_file
 from ptce_kg.ingest.rdf import parse_rdf_bytes
+from ptce_kg.pipeline import graph_writes
 from ptce_kg.store import Store, open_store
 
 DATA = Path(__file__).resolve().parent / "data" / "writes"
@@ -113,7 +113,9 @@ def test_put_graph_rejects_and_changes_nothing(store: Store, shapes: Graph):
 )
 def test_managed_graphs_are_not_writable(store: Store, shapes: Graph, graph: str):
     with pytest.raises(QueryRefused, match="managed by ptce_kg"):
-        graph_writes.put_graph(store, graph, f"<{EX}s> <{EX}p> 1 .".encode(), RdfFormat.TURTLE, shapes)
+        graph_writes.put_graph(
+            store, graph, f"<{EX}s> <{EX}p> 1 .".encode(), RdfFormat.TURTLE, shapes
+        )
 
 
 # ------------------------------------------------------------------------------- update_dataset
@@ -234,11 +236,133 @@ def test_remote_access_is_refused(update: str):
         'INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> "LOAD the SERVICE" } }',
         "INSERT DATA { GRAPH <urn:g> { <http://e.org/LOAD> <urn:service> <urn:o> } }",
         "# LOAD <http://e.org/x>\nINSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }",
-        "PREFIX load: <urn:l:> INSERT { GRAPH <urn:g> { ?service load:x ex:load } } WHERE { }",
+        "PREFIX load: <urn:l:> PREFIX ex: <urn:e:>\n"
+        "INSERT { GRAPH <urn:g> { ?service load:x ex:load } } WHERE { }",
     ],
 )
 def test_the_words_alone_are_not_refused(update: str):
     graph_writes.refuse_remote_access(update)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "PREFIX e: <http://e.org/> INSERT { GRAPH <urn:g> { ?s ?p ?o } } "
+        "WHERE { SERVICE e:q { ?s ?p ?o } }",
+        "INSERT { GRAPH <urn:g> { ?s ?p ?o } } WHERE { ?s ?p ?o FILTER EXISTS { "
+        "SERVICE <http://e.org/q> { ?s ?p ?o } } }",
+        'INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> "\\u0053ERVICE" } } ; '
+        "LOAD <http://e.org/\\u0078>",
+    ],
+    ids=["prefixed", "in-exists", "after-an-escape"],
+)
+def test_remote_access_is_found_in_the_parse_tree(update: str):
+    with pytest.raises(QueryRefused):
+        graph_writes.refuse_remote_access(update)
+
+
+# ------------------------------------------------------------------------- add_protocol_dataset
+USING = "USING <urn:d> USING NAMED <urn:n>"
+PATTERN = "{ GRAPH <urn:g> { ?s ?p ?o } }"
+WORDS = (
+    'PREFIX where: <urn:where#> # WHERE\nINSERT { GRAPH <urn:WHERE> { ?where where:x "WHERE" } }'
+)
+
+
+@pytest.mark.parametrize(
+    ("update", "expected"),
+    [
+        (
+            "INSERT { GRAPH <urn:g> { ?s ?p ?o } } WHERE { ?s ?p ?o }",
+            f"INSERT {{ GRAPH <urn:g> {{ ?s ?p ?o }} }} {USING} WHERE {{ ?s ?p ?o }}",
+        ),
+        (
+            f"DELETE WHERE {PATTERN}",
+            f"DELETE {PATTERN} {USING} WHERE {PATTERN}",
+        ),
+        (  # words inside strings, IRIs, variables, comments and prefixed names are not keywords
+            f"{WORDS} WHERE {{ }}",
+            f"{WORDS} {USING} WHERE {{ }}",
+        ),
+        ("INSERT DATA { GRAPH <urn:g> { <urn:s> <urn:p> 1 } }", None),
+    ],
+    ids=["modify", "delete-where", "not-keywords", "no-where"],
+)
+def test_protocol_dataset_becomes_using_clauses(update: str, expected: str | None):
+    assert graph_writes.add_protocol_dataset(update, ["urn:d"], ["urn:n"]) == (expected or update)
+    assert graph_writes.add_protocol_dataset(update, [], []) == update
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "WITH <urn:g> INSERT { ?s ?p ?o } WHERE { ?s ?p ?o }",
+        "INSERT { GRAPH <urn:g> { ?s ?p ?o } } USING <urn:x> WHERE { ?s ?p ?o }",
+    ],
+    ids=["with", "using"],
+)
+def test_protocol_dataset_and_the_updates_own_are_a_conflict(update: str):
+    with pytest.raises(QueryError, match="give its dataset once"):
+        graph_writes.add_protocol_dataset(update, [], ["urn:n"])
+
+
+def test_protocol_dataset_iris_cannot_inject_text():
+    with pytest.raises(QueryError, match="not an IRI"):
+        graph_writes.add_protocol_dataset("DELETE WHERE { ?s ?p ?o }", ["urn:x> } ; DROP ALL"], [])
+
+
+def test_protocol_dataset_narrows_what_where_reads(store: Store, shapes: Graph):
+    """Without it, WHERE reads the store's (empty) default graph; with G1, G1 only (not BAD)."""
+    update = f"INSERT {{ GRAPH <{G2}> {{ ?s <{EX}seen> true }} }} WHERE {{ ?s a ?t }}"
+    assert graph_writes.update_dataset(store, update, shapes).graphs == []
+    with_dataset = graph_writes.add_protocol_dataset(update, [G1], [])
+    assert graph_writes.update_dataset(store, with_dataset, shapes).graphs == [G2]
+    seen = store.graph_triples(G2).decode()
+    assert f"<{EX}a>" in seen and f"<{EX}b>" in seen and f"<{EX}bad>" not in seen
+
+
+# ---------------------------------------------------------------------------- the default graph
+def test_the_default_graph_is_written_and_validated_without_companions(store: Store, shapes: Graph):
+    outcome = graph_writes.update_dataset(
+        store, f'INSERT DATA {{ <{EX}d> a <{EX}Thing> ; <{LABEL}> "D" }}', shapes
+    )
+    assert outcome.graphs == [graph_writes.DEFAULT_GRAPH]
+    assert store.graph_sizes()[""] == 2
+    assert not {"/inferred", "/provenance"} & set(store.graph_sizes())
+    before = dump(store)
+    with pytest.raises(DataRejected):
+        graph_writes.update_dataset(store, f"INSERT DATA {{ <{EX}e> a <{EX}Thing> }}", shapes)
+    assert dump(store) == before
+
+
+def test_put_graph_replaces_or_merges_the_default_graph(store: Store, shapes: Graph):
+    one = f'<{EX}d> a <{EX}Thing> ; <{LABEL}> "D" .'.encode()
+    two = f'<{EX}e> a <{EX}Thing> ; <{LABEL}> "E" .'.encode()
+    graph_writes.put_graph(store, "", one, RdfFormat.TURTLE, shapes)
+    graph_writes.put_graph(store, "", two, RdfFormat.TURTLE, shapes, merge=True)
+    assert store.graph_sizes()[""] == 4
+    graph_writes.put_graph(store, "", two, RdfFormat.TURTLE, shapes)
+    assert store.graph_sizes()[""] == 2
+    graph_writes.delete_graph(store, "", shapes)
+    assert "" not in store.graph_sizes()
+
+
+def test_put_graph_parts_keep_their_blank_nodes_apart(store: Store, shapes: Graph):
+    part = f'_:x a <{EX}Thing> ; <{LABEL}> "X" .'.encode()
+    graph_writes.put_graph(
+        store, G2, part, RdfFormat.TURTLE, shapes, more=[(part, RdfFormat.TURTLE)]
+    )
+    assert len(Graph().parse(data=store.graph_triples(G2), format="nt")) == 4  # two nodes
+
+
+def test_update_resolves_relative_iris_against_the_base(store: Store, shapes: Graph):
+    graph_writes.update_dataset(
+        store,
+        f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}note> <rel> }} }}",
+        shapes,
+        base_iri="http://www.example/sparql",
+    )
+    assert b"<http://www.example/rel>" in store.graph_triples(G1)
 
 
 # --------------------------------------------------------------------------------- delete_graph
