@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -23,9 +23,18 @@ from ptce_kg import reasoning
 from ptce_kg.errors import DataRejected, SourceError
 from ptce_kg.formats import RdfFormat, format_for_path
 from ptce_kg.ingest import ParsedSource, parse_rdf_file
+from ptce_kg.ingest.mapping import Vocabularies, read_mapping
+from ptce_kg.ingest.rdf import parse_rdf_bytes
+from ptce_kg.ingest.spreadsheet import SpreadsheetRdf, read_spreadsheet
 from ptce_kg.namespaces import CLOSURE_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, VOID, graph_iri
 from ptce_kg.store import Store, companion_graphs, is_companion_graph
-from ptce_kg.validate import ValidationReport, load_shapes, shapes_files, validate_dataset
+from ptce_kg.validate import (
+    ValidationReport,
+    ValidationResult,
+    load_shapes,
+    shapes_files,
+    validate_dataset,
+)
 
 log = logging.getLogger(__name__)
 
@@ -112,13 +121,15 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def _provenance(graph: str, path: Path, triples: int, fmt: RdfFormat) -> bytes:
+def _provenance(
+    graph: str, path: Path, triples: int, fmt: RdfFormat, media_type: str | None = None
+) -> bytes:
     g = Graph()
     node = URIRef(graph)
     g.add((node, RDF.type, PROV.Entity))
     g.add((node, RDF.type, VOID.Dataset))
     g.add((node, DCTERMS.source, Literal(path.name)))
-    g.add((node, DCTERMS["format"], Literal(fmt.media_type)))
+    g.add((node, DCTERMS["format"], Literal(media_type or fmt.media_type)))
     g.add((node, VOID.triples, Literal(triples, datatype=XSD.integer)))
     now = datetime.now(UTC).replace(microsecond=0)
     g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
@@ -163,11 +174,61 @@ def prepare_source(
     """Parse ``path`` into a scratch dataset with the store's context and its entailments."""
     rdf_format = format_for_path(path, fmt)
     target = graph or str(graph_iri(path.stem, base=base_iri))
-    parsed = parse_rdf_file(path, rdf_format, graph=target)
-    inferred, provenance = companion_graphs(target)
-    parsed.add_quads(context_quads(store, [target, inferred, provenance]))
+    return _in_context(store, parse_rdf_file(path, rdf_format, graph=target))
+
+
+def _in_context(store: Store, parsed: ParsedSource) -> ParsedSource:
+    """Add the store's context (minus the source's own graphs) and the source's entailments."""
+    inferred, provenance = companion_graphs(parsed.graph)
+    parsed.add_quads(context_quads(store, [parsed.graph, inferred, provenance]))
     parsed.add_triples(inferred, entail_source(parsed, store_hierarchy(store)))
     return parsed
+
+
+def _admit(
+    store: Store,
+    parsed: ParsedSource,
+    shapes: Graph,
+    *,
+    path: Path,
+    engine: str,
+    media_type: str | None = None,
+    locate: Callable[[ValidationResult], ValidationResult] | None = None,
+    write: bool = True,
+    say: Progress = lambda _msg: None,
+) -> LoadOutcome:
+    """Validate a prepared source and, if it conforms, write it with its companions in one
+    transaction (unless ``write`` is false). ``locate`` rewrites results to point at the input."""
+    inferred, provenance = companion_graphs(parsed.graph)
+    say(f"validating {path.name} ({parsed.triples} triples)")
+    report = validate_dataset(
+        parsed.dataset,
+        shapes,
+        focus_graphs=[parsed.graph, inferred],
+        engine=engine,
+        source=str(path),
+    )
+    if locate is not None:
+        report = ValidationReport(results=[locate(r) for r in report.results], source=report.source)
+    if not report.conforms:
+        raise DataRejected(
+            f"{path}: rejected, {len(report.violations)} violation(s); nothing was stored",
+            report=report,
+        )
+    inferred_nt = parsed.graph_ntriples(inferred)
+    if write:
+        say(f"storing {path.name}")
+        prov = _provenance(parsed.graph, path, parsed.triples, parsed.fmt, media_type=media_type)
+        store.replace_graphs(
+            {parsed.graph: parsed.graph_ntriples(), inferred: inferred_nt, provenance: prov}
+        )
+    return LoadOutcome(
+        path=path,
+        graph=parsed.graph,
+        triples=parsed.triples,
+        inferred=inferred_nt.count(b"\n"),
+        report=report,
+    )
 
 
 def validate_source(
@@ -206,36 +267,56 @@ def load_source(
     say = progress or (lambda _msg: None)
     say(f"parsing {path.name}")
     parsed = prepare_source(store, path, fmt=fmt, graph=graph, base_iri=base_iri)
-    inferred, provenance = companion_graphs(parsed.graph)
-    say(f"validating {path.name} ({parsed.triples} triples)")
-    report = validate_dataset(
-        parsed.dataset,
+    return _admit(store, parsed, shapes, path=path, engine=engine, say=say)
+
+
+def import_spreadsheet(
+    store: Store,
+    path: Path,
+    mapping_path: Path,
+    shapes: Graph,
+    *,
+    vocabularies_dir: Path,
+    sheets: Sequence[str] = (),
+    graph: str | None = None,
+    base_iri: str,
+    engine: str = "sparql",
+    dry_run: bool = False,
+) -> tuple[SpreadsheetRdf, LoadOutcome]:
+    """Turn a spreadsheet's rows into RDF through a mapping, validate it in the store's context and,
+    if it conforms, make it the content of ONE source graph (atomically, like :func:`load_source`).
+
+    Validation results are traced back to the sheet, row and column of the node they are about.
+    With ``dry_run`` everything happens except the write.
+
+    Raises:
+        SourceError: unreadable file.
+        MappingError: a bad mapping, or cells that cannot be read (all listed, by sheet/row/column).
+        DataRejected: the rows have at least one violation; the store is unchanged.
+    """
+    vocabularies = Vocabularies.read(vocabularies_dir)
+    mapping = read_mapping(mapping_path, schemes=vocabularies.schemes)
+    rows = read_spreadsheet(path, mapping, vocabularies, sheets=sheets, base=base_iri)
+    if rows.problems:
+        raise rows.error()
+    target = graph or str(graph_iri(path.stem, base=base_iri))
+    parsed = parse_rdf_bytes(rows.ntriples(), RdfFormat.N_TRIPLES, graph=target, source=str(path))
+    outcome = _admit(
+        store,
+        _in_context(store, parsed),
         shapes,
-        focus_graphs=[parsed.graph, inferred],
-        engine=engine,
-        source=str(path),
-    )
-    if not report.conforms:
-        raise DataRejected(
-            f"{path}: rejected, {len(report.violations)} violation(s); nothing was stored",
-            report=report,
-        )
-    say(f"storing {path.name}")
-    inferred_nt = parsed.graph_ntriples(inferred)
-    store.replace_graphs(
-        {
-            parsed.graph: parsed.graph_ntriples(),
-            inferred: inferred_nt,
-            provenance: _provenance(parsed.graph, path, parsed.triples, parsed.fmt),
-        }
-    )
-    return LoadOutcome(
         path=path,
-        graph=parsed.graph,
-        triples=parsed.triples,
-        inferred=inferred_nt.count(b"\n"),
-        report=report,
+        engine=engine,
+        media_type=rows.media_type,
+        locate=lambda r: _located(r, rows),
+        write=not dry_run,
     )
+    return rows, outcome
+
+
+def _located(result: ValidationResult, rows: SpreadsheetRdf) -> ValidationResult:
+    where = rows.locate(result.focus, result.path)
+    return replace(result, message=f"{result.message} — {where}") if where else result
 
 
 def bulk_load_source(

@@ -1,0 +1,846 @@
+"""Spreadsheets → RDF: read CSV or XLSX tables and turn their rows into triples through a mapping.
+
+Reading never evaluates anything: CSV cells are text, XLSX cells are the values the file stores
+(a formula cell gives the value its spreadsheet application last computed, openpyxl ``data_only``),
+and a text cell that starts with ``=``, ``+``, ``-`` or ``@`` stays that exact text. Files are
+opened read-only; nothing is ever written back.
+
+Every problem is collected with its spreadsheet coordinates (sheet, row as the user sees it, column
+letter and header) and a French and an English message; the caller decides to reject. The
+node → (sheet, row) index (:attr:`SpreadsheetRdf.origins`) lets validation results be traced back
+to the row that made the node.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from rdflib import RDF, XSD, Graph, Literal, URIRef
+
+from ptce_kg.errors import MappingError, SourceError
+from ptce_kg.ingest.mapping import (
+    ImportMapping,
+    IriTemplate,
+    NodeMapping,
+    TableMapping,
+    ValueMapping,
+    Vocabularies,
+    apply_key_function,
+    normalise,
+)
+from ptce_kg.namespaces import DEFAULT_BASE, PREFIXES, mint_iri
+
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+DELIMITERS = (",", ";", "\t", "|")
+CellValue = str | int | float | bool | date | datetime | Decimal | None
+
+
+# --------------------------------------------------------------------------------------------------
+# Reading tables
+# --------------------------------------------------------------------------------------------------
+
+
+def column_letter(index: int) -> str:
+    """Spreadsheet letter of the 0-based column ``index`` (0 → A, 26 → AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+@dataclass
+class SheetTable:
+    """A table as read: headers and rows with the row numbers a spreadsheet shows."""
+
+    name: str
+    headers: list[str]
+    rows: list[tuple[int, list[CellValue]]]
+    header_row: int = 1
+    encoding: str | None = None
+    delimiter: str | None = None
+
+    def describe(self) -> str:
+        """One line for the user: what was read and how."""
+        how = ""
+        if self.encoding:
+            shown = {"\t": "tab"}.get(self.delimiter or ",", self.delimiter)
+            how = f", encoding {self.encoding}, delimiter {shown!r}"
+        return f"{self.name}: {len(self.rows)} row(s){how}"
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: a BOM says UTF-8 or UTF-16; else strict UTF-8; else Windows-1252; else
+    Latin-1. Returns the text and the encoding used."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8 (BOM)"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16 (BOM)"
+    try:
+        return data.decode("utf-8", errors="strict"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252", errors="strict"), "cp1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """The delimiter (``,`` ``;`` tab ``|``) that splits the header record into the most fields."""
+    best, best_count = ",", 1
+    for delimiter in DELIMITERS:
+        try:
+            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error:
+            continue
+        if len(first) > best_count:
+            best, best_count = delimiter, len(first)
+    return best
+
+
+def read_csv(path: Path, *, name: str | None = None, header_row: int = 1) -> SheetTable:
+    """Read a CSV file (any common encoding and delimiter; quoted multi-line cells).
+
+    Raises:
+        SourceError: unreadable file or broken quoting.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read: {e}", path=str(path)) from e
+    return read_csv_bytes(data, name=name or path.name, header_row=header_row, source=str(path))
+
+
+def read_csv_bytes(
+    data: bytes, *, name: str, header_row: int = 1, source: str = "CSV"
+) -> SheetTable:
+    """Read CSV ``data``; see :func:`read_csv`."""
+    text, encoding = decode_text(data)
+    delimiter = sniff_delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    records: list[list[str]] = []
+    try:
+        records.extend(reader)
+    except csv.Error as e:
+        raise SourceError(
+            f"broken CSV after record {reader.line_num}: {e}",
+            path=source,
+            line=reader.line_num,
+            hint='check the quotes (") of that row',
+        ) from e
+    table = _table(name, [list[CellValue](r) for r in records], header_row)
+    table.encoding, table.delimiter = encoding, delimiter
+    return table
+
+
+def read_xlsx(path: Path, *, sheets: Sequence[tuple[str, int]]) -> list[SheetTable]:
+    """Read the named sheets (with their header rows) of an XLSX workbook, read-only.
+
+    Sheets that the workbook does not have are left out; the caller says which ones it needs.
+
+    Raises:
+        SourceError: not a readable XLSX file.
+    """
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about styles and extensions it does not read; they do not matter here
+            warnings.simplefilter("ignore", UserWarning)
+            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, InvalidFileException, KeyError, ValueError, zipfile.BadZipFile) as e:
+        raise SourceError(f"not a readable XLSX workbook: {e}", path=str(path),
+                          hint="save it as .xlsx (Excel 2007+) or export CSV") from e  # fmt: skip
+    try:
+        by_name = {normalise(n): n for n in workbook.sheetnames}
+        tables = []
+        for wanted, header_row in sheets:
+            actual = by_name.get(normalise(wanted))
+            if actual is None:
+                continue
+            rows = [list(r) for r in workbook[actual].iter_rows(values_only=True)]
+            tables.append(_table(actual, rows, header_row))
+        return tables
+    finally:
+        workbook.close()
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of an XLSX workbook."""
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return list(workbook.sheetnames)
+    finally:
+        workbook.close()
+
+
+def _table(name: str, records: list[list[CellValue]], header_row: int) -> SheetTable:
+    header = records[header_row - 1] if len(records) >= header_row else []
+    headers = ["" if h is None else re.sub(r"\s+", " ", str(h)).strip() for h in header]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = []
+    for number, record in enumerate(records[header_row:], start=header_row + 1):
+        if any(not _empty(c) for c in record):
+            rows.append((number, record))
+    return SheetTable(name=name, headers=headers, rows=rows, header_row=header_row)
+
+
+def _empty(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --------------------------------------------------------------------------------------------------
+# Problems and origins
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a spreadsheet, where the user will look for it, in French and English."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    header: str | None
+    fr: str
+    en: str
+
+    def where(self, lang: str) -> str:
+        """``feuille « PTCE », ligne 4, colonne C « Secteurs »`` (or its English)."""
+        fr = lang == "fr"
+        parts = [f"feuille « {self.sheet} »" if fr else f'sheet "{self.sheet}"']
+        if self.row is not None:
+            parts.append(f"{'ligne' if fr else 'row'} {self.row}")
+        if self.column is not None:
+            named = f" « {self.header} »" if fr else f' "{self.header}"'
+            parts.append(
+                f"{'colonne' if fr else 'column'} {self.column}{named if self.header else ''}"
+            )
+        return ", ".join(parts)
+
+    def text(self) -> str:
+        """Two lines: French, then English."""
+        return f"{self.where('fr')} : {self.fr}\n    {self.where('en')}: {self.en}"
+
+
+@dataclass(frozen=True)
+class RowOrigin:
+    """The row a node comes from, and the column each of its properties was read from."""
+
+    sheet: str
+    row: int
+    columns: tuple[tuple[str, str, str], ...] = ()
+
+    def locate(self, prop: str | None) -> str:
+        """``PTCE, ligne 4 / row 4, colonne C « Secteurs » / column C "Secteurs"``."""
+        for p, letter, header in self.columns:
+            if p == prop:
+                return (
+                    f"feuille « {self.sheet} », ligne {self.row}, colonne {letter} « {header} » / "
+                    f'sheet "{self.sheet}", row {self.row}, column {letter} "{header}"'
+                )
+        return f'feuille « {self.sheet} », ligne {self.row} / sheet "{self.sheet}", row {self.row}'
+
+
+@dataclass
+class SpreadsheetRdf:
+    """What a spreadsheet import made: triples, where each node came from, and the problems."""
+
+    path: Path
+    graph: Graph
+    tables: list[SheetTable] = field(default_factory=list)
+    origins: dict[str, list[RowOrigin]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def media_type(self) -> str:
+        """The media type of the spreadsheet file."""
+        if self.path.suffix.lower() in XLSX_SUFFIXES:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return "text/csv"
+
+    def ntriples(self) -> bytes:
+        """The triples as N-Triples."""
+        return self.graph.serialize(format="nt", encoding="utf-8")
+
+    def locate(self, focus: str, prop: str | None) -> str | None:
+        """Where the node ``focus`` (and its property ``prop``) came from, or None."""
+        found = self.origins.get(focus)
+        if not found:
+            return None
+        return "; ".join(o.locate(prop) for o in found[:3]) + (" …" if len(found) > 3 else "")
+
+    def error(self, limit: int = 50) -> MappingError:
+        """The problems as one :class:`MappingError` (French and English, by sheet, row, column)."""
+        lines = [p.text() for p in self.problems[:limit]]
+        if len(self.problems) > limit:
+            lines.append(f"… {len(self.problems) - limit} more / de plus")
+        return MappingError(
+            f"{len(self.problems)} problem(s), nothing was loaded / {len(self.problems)} "
+            "problème(s), rien n'a été chargé:\n  " + "\n  ".join(lines),
+            path=str(self.path),
+            hint="fix the cells (or the mapping) and import again",
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Rows → RDF
+# --------------------------------------------------------------------------------------------------
+
+
+def read_spreadsheet(
+    path: Path,
+    mapping: ImportMapping,
+    vocabularies: Vocabularies,
+    *,
+    sheets: Sequence[str] = (),
+    base: str = DEFAULT_BASE,
+) -> SpreadsheetRdf:
+    """Read ``path`` (CSV or XLSX) and turn its rows into RDF through ``mapping``.
+
+    A CSV file is one table: the one ``sheets`` names, else the table named like the file, else the
+    only table of the mapping. An XLSX workbook gives every mapped sheet it has (or those named by
+    ``sheets``). Cell problems are collected in :attr:`SpreadsheetRdf.problems`.
+
+    Raises:
+        SourceError: the file cannot be read (unknown extension, broken CSV, not an XLSX).
+        MappingError: the mapping does not fit the file (no such sheet, a mapped column missing,
+            a header written twice).
+    """
+    if not path.is_file():
+        raise SourceError("no such file", path=str(path), hint="check the path")
+    suffix = path.suffix.lower()
+    wanted = [_pick_table(mapping, s, path) for s in sheets]
+    if suffix in CSV_SUFFIXES:
+        table = _csv_table(mapping, wanted, path)
+        read = [(table, read_csv(path, header_row=table.header_row))]
+    elif suffix in XLSX_SUFFIXES:
+        chosen = wanted or list(mapping.tables)
+        found = read_xlsx(path, sheets=[(t.sheet, t.header_row) for t in chosen])
+        by_sheet = {normalise(s.name): s for s in found}
+        read = [(t, by_sheet[normalise(t.sheet)]) for t in chosen if normalise(t.sheet) in by_sheet]
+        missing = [t.sheet for t in chosen if normalise(t.sheet) not in by_sheet]
+        if not read or (wanted and missing):
+            raise MappingError(
+                f"the workbook has no sheet {' or '.join(repr(m) for m in missing)}; its sheets "
+                f"are {', '.join(repr(n) for n in sheet_names(path))}",
+                path=str(path),
+                hint=f"rename the sheet, or fix 'sheet' in {mapping.path}",
+            )
+    else:
+        raise SourceError(
+            f"cannot import {suffix or 'a file without extension'}",
+            path=str(path),
+            hint="import .csv or .xlsx (save .ods/.xls as .xlsx)",
+        )
+    graph = Graph()
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, replace=True)
+    result = SpreadsheetRdf(path=path, graph=graph, tables=[t for _m, t in read])
+    _Converter(mapping, vocabularies, base, result).run(read)
+    return result
+
+
+def _pick_table(mapping: ImportMapping, name: str, path: Path) -> TableMapping:
+    table = mapping.table(name)
+    if table is None:
+        raise MappingError(
+            f"no table or sheet {name!r} in the mapping {mapping.path}",
+            path=str(path),
+            hint=f"tables are {', '.join(t.name for t in mapping.tables)}",
+        )
+    return table
+
+
+def _csv_table(mapping: ImportMapping, wanted: list[TableMapping], path: Path) -> TableMapping:
+    if len(wanted) > 1:
+        raise MappingError("a CSV file is one table: give one --sheet", path=str(path))
+    if wanted:
+        return wanted[0]
+    by_stem = mapping.table(path.stem)
+    if by_stem is not None:
+        return by_stem
+    if len(mapping.tables) == 1:
+        return mapping.tables[0]
+    raise MappingError(
+        f"which table of {mapping.path} is this CSV file?",
+        path=str(path),
+        hint=f"name the file after a table or give --sheet "
+        f"({', '.join(t.name for t in mapping.tables)})",
+    )
+
+
+@dataclass
+class _Row:
+    """One data row: its cells by normalised header, and where each column sits."""
+
+    table: TableMapping
+    sheet: SheetTable
+    number: int
+    cells: dict[str, CellValue]
+    letters: dict[str, tuple[str, str]]
+    iris: dict[str, URIRef] = field(default_factory=dict)
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(normalise(column)))
+
+    def texts(self) -> dict[str, str]:
+        return {k: cell_text(v) for k, v in self.cells.items()}
+
+
+def cell_text(value: CellValue) -> str:
+    """A cell as text: numbers without a useless ``.0``, dates in ISO form, text stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _Converter:
+    """Two passes: mint every row's node IRIs (so links can find them), then write the triples."""
+
+    def __init__(
+        self, mapping: ImportMapping, vocabularies: Vocabularies, base: str, out: SpreadsheetRdf
+    ) -> None:
+        self.mapping = mapping
+        self.vocabularies = vocabularies
+        self.base = base
+        self.out = out
+        self.keys: dict[tuple[str, str], dict[str, set[URIRef]]] = {}
+        self.read_tables: set[str] = set()
+
+    def problem(self, row: _Row | None, sheet: str, column: str | None, fr: str, en: str) -> None:
+        letter, header = (None, None)
+        if row is not None and column is not None:
+            letter, header = row.letters.get(normalise(column), (None, column))
+        self.out.problems.append(
+            Problem(sheet, row.number if row else None, letter, header, fr, en)
+        )
+
+    def run(self, read: list[tuple[TableMapping, SheetTable]]) -> None:
+        all_rows: list[_Row] = []
+        for table, sheet in read:
+            rows = self.check_headers(table, sheet)
+            if rows is None:
+                continue
+            self.read_tables.add(table.name)
+            for row in rows:
+                self.mint(row)
+            all_rows.extend(rows)
+            if not rows:
+                self.problem(None, sheet.name, None, "aucune ligne de données", "no data row")
+        self.check_duplicates(all_rows)
+        for row in all_rows:
+            self.emit(row)
+
+    def check_headers(self, table: TableMapping, sheet: SheetTable) -> list[_Row] | None:
+        positions: dict[str, int] = {}
+        for index, header in enumerate(sheet.headers):
+            if not header:
+                continue
+            key = normalise(header)
+            if key in positions:
+                raise MappingError(
+                    f"sheet {sheet.name!r}: column {header!r} is written twice "
+                    f"({column_letter(positions[key])} and {column_letter(index)}) / la colonne "
+                    f"« {header} » figure deux fois",
+                    path=str(self.out.path),
+                    line=sheet.header_row,
+                    hint="rename or remove one of them",
+                )
+            positions[key] = index
+        missing = [c for c in table.columns if normalise(c) not in positions]
+        if missing:
+            raise MappingError(
+                f"sheet {sheet.name!r} has no column {', '.join(repr(m) for m in missing)} that "
+                f"{table.where} of the mapping reads / colonne(s) absente(s) : "
+                f"{', '.join(missing)}; its columns are "
+                f"{', '.join(repr(h) for h in sheet.headers)}",
+                path=str(self.out.path),
+                line=sheet.header_row,
+                hint=f"add the column (it may stay empty) or fix the mapping {self.mapping.path}",
+            )
+        mapped = {normalise(c) for c in table.columns}
+        ignored = [h for h in sheet.headers if h and normalise(h) not in mapped]
+        if ignored:
+            self.out.notes.append(
+                f"{sheet.name}: column(s) not in the mapping, ignored: {', '.join(ignored)}"
+            )
+        letters = {k: (column_letter(i), sheet.headers[i]) for k, i in positions.items()}
+        rows = []
+        for number, record in sheet.rows:
+            cells = {k: (record[i] if i < len(record) else None) for k, i in positions.items()}
+            rows.append(_Row(table, sheet, number, cells, letters))
+        return rows
+
+    def mint(self, row: _Row) -> None:
+        """Mint the row's node IRIs and index them by the table's key (and, for a node named by
+        one column, such as a SIREN, by that column too) so that links can find them."""
+        values = row.texts()
+        key = normalise(row.text(row.table.key)) if row.table.key else ""
+        for node in row.table.nodes:
+            minted = self.node_iri(row, node, values)
+            if minted is None:
+                continue
+            iri, template = minted
+            row.iris[node.name] = iri
+            names = {key} if key else set()
+            if row.table.key and len(template.columns) == 1:
+                cell = values.get(normalise(template.columns[0]), "")
+                fn = next(p[0] for p in template.parts if isinstance(p, tuple))
+                names |= {normalise(cell), normalise(apply_key_function(fn, cell))}
+            index = self.keys.setdefault((row.table.name, node.name), {})
+            for name in names - {""}:
+                index.setdefault(name, set()).add(iri)
+
+    def node_iri(
+        self, row: _Row, node: NodeMapping, values: dict[str, str]
+    ) -> tuple[URIRef, IriTemplate] | None:
+        for template in node.iris:
+            if all(values.get(normalise(c)) for c in template.columns):
+                try:
+                    return template.render(values, base=self.base), template
+                except ValueError as e:
+                    column = template.columns[0]
+                    self.problem(row, row.sheet.name, column,
+                                 f"impossible d'en faire une clé d'IRI ({e})",
+                                 f"cannot make an IRI key of it ({e})")  # fmt: skip
+                    return None
+        if node.main:
+            empty = [c for c in node.iris[0].columns if not values.get(normalise(c))]
+            for column in empty or node.iris[0].columns:
+                self.problem(row, row.sheet.name, column,
+                             "valeur obligatoire manquante (elle sert à nommer la ligne)",
+                             "required value missing (it names the row)")  # fmt: skip
+        return None
+
+    def check_duplicates(self, rows: list[_Row]) -> None:
+        seen: dict[URIRef, _Row] = {}
+        for row in rows:
+            main = row.iris.get(row.table.nodes[0].name)
+            if main is None:
+                continue
+            first = seen.setdefault(main, row)
+            if first is not row and first.table.name == row.table.name:
+                column = row.table.nodes[0].iris[0].columns[0]
+                self.problem(row, row.sheet.name, column,
+                             f"même clé que la ligne {first.number} (IRI {main})",
+                             f"same key as row {first.number} (IRI {main})")  # fmt: skip
+
+    def emit(self, row: _Row) -> None:
+        graph = self.out.graph
+        for node in row.table.nodes:
+            subject = row.iris.get(node.name)
+            if subject is None:
+                continue
+            columns: list[tuple[str, str, str]] = []
+            for cls in node.classes:
+                graph.add((subject, RDF.type, cls))
+            for spec in node.values:
+                objects = self.objects(row, spec)
+                for obj in objects:
+                    for prop in spec.properties:
+                        graph.add((subject, prop, obj))
+                if spec.column and normalise(spec.column) in row.letters:
+                    letter, header = row.letters[normalise(spec.column)]
+                    columns.extend((str(p), letter, header) for p in spec.properties)
+            origin = RowOrigin(row.sheet.name, row.number, tuple(columns))
+            found = self.out.origins.setdefault(str(subject), [])
+            if all((o.sheet, o.row) != (origin.sheet, origin.row) for o in found):
+                found.append(origin)
+
+    def objects(self, row: _Row, spec: ValueMapping) -> list[URIRef | Literal]:
+        if spec.when and not row.text(spec.when):
+            return []
+        if spec.iri is not None:
+            return [spec.iri]
+        if spec.value is not None:
+            try:
+                return [self.convert(row, spec, spec.value)]
+            except _CellError as e:
+                self.problem(row, row.sheet.name, None, f"{spec.where} : {e.fr}",
+                             f"{spec.where}: {e.en}")  # fmt: skip
+                return []
+        if spec.node is not None:
+            target = row.iris.get(spec.node)
+            return [target] if target is not None else []
+        assert spec.column is not None
+        raw = row.cells.get(normalise(spec.column))
+        if _empty(raw):
+            if spec.required:
+                self.problem(row, row.sheet.name, spec.column,
+                             "valeur obligatoire manquante", "required value missing")  # fmt: skip
+            return []
+        pieces: Iterable[CellValue]
+        if spec.separator and isinstance(raw, str):
+            pieces = [p for p in raw.split(spec.separator) if p.strip()]
+        else:
+            pieces = [raw]
+        result: list[URIRef | Literal] = []
+        for piece in pieces:
+            try:
+                obj = self.convert(row, spec, piece)
+            except _CellError as e:
+                self.problem(row, row.sheet.name, spec.column, e.fr, e.en)
+                continue
+            result.append(obj)
+            if spec.value_class is not None and isinstance(obj, URIRef):
+                self.out.graph.add((obj, RDF.type, spec.value_class))
+        return result
+
+    def convert(self, row: _Row, spec: ValueMapping, value: CellValue) -> URIRef | Literal:
+        text = cell_text(value)
+        if spec.vocabulary:
+            return self.concept(spec, text)
+        if spec.territory:
+            return territory_iri(spec.territory, text, base=self.base)
+        if spec.link:
+            return self.linked(row, spec, text)
+        if spec.template:
+            return self.templated(spec.template, spec.column or "", text)
+        if spec.datatype == "iri":
+            return parse_iri(text)
+        return to_literal(value, spec.datatype, spec.lang)
+
+    def concept(self, spec: ValueMapping, text: str) -> URIRef:
+        assert spec.vocabulary is not None
+        try:
+            concept = self.vocabularies.find(spec.vocabulary, text)
+        except LookupError as e:
+            if str(e):
+                raise _CellError(
+                    f"« {text} » est ambigu dans « {spec.vocabulary} » : {e}",
+                    f'"{text}" is ambiguous in "{spec.vocabulary}": {e}',
+                ) from e
+            accepted = " ; ".join(self.vocabularies.accepted(spec.vocabulary))
+            raise _CellError(
+                f"valeur inconnue « {text} » ; valeurs acceptées : {accepted}",
+                f'unknown value "{text}"; accepted values: {accepted}',
+            ) from e
+        if spec.use == "class":
+            if concept.category_class is None:
+                raise _CellError(f"« {text} » ne désigne pas de classe",
+                                 f'"{text}" names no class')  # fmt: skip
+            return concept.category_class
+        return concept.iri
+
+    def linked(self, row: _Row, spec: ValueMapping, text: str) -> URIRef:
+        assert spec.link is not None
+        target = self.mapping.table(spec.link[0])
+        assert target is not None and target.key is not None
+        node = spec.link[1] or target.nodes[0].name
+        if target.name in self.read_tables:
+            found = self.keys.get((target.name, node), {}).get(normalise(text), set())
+            if len(found) == 1:
+                return next(iter(found))
+            if len(found) > 1:
+                shown = ", ".join(sorted(found))
+                raise _CellError(f"« {text} » désigne plusieurs lignes de « {target.sheet} » "
+                                 f"({shown})", f'"{text}" names several rows of "{target.sheet}" '
+                                 f"({shown})")  # fmt: skip
+            raise _CellError(
+                f"aucune ligne de la feuille « {target.sheet} » n'a « {text} » en colonne "
+                f"« {target.key} »",
+                f'no row of sheet "{target.sheet}" has "{text}" in column "{target.key}"',
+            )
+        if spec.template is not None:
+            return self.templated(spec.template, spec.column or "", text)
+        template = next(n for n in target.nodes if n.name == node).iris[0]
+        if {normalise(c) for c in template.columns} != {normalise(target.key)}:
+            raise _CellError(
+                f"la feuille « {target.sheet} » n'est pas importée avec celle-ci",
+                f'sheet "{target.sheet}" is not part of this import '
+                "(give 'template' on the link to name rows of other imports)",
+            )
+        return self.templated(template, target.key, text)
+
+    def templated(self, template: IriTemplate, column: str, text: str) -> URIRef:
+        values = {normalise(c): text for c in template.columns} | {normalise(column): text}
+        try:
+            return template.render(values, base=self.base)
+        except ValueError as e:
+            raise _CellError(f"impossible d'en faire une IRI ({e})",
+                             f"cannot make an IRI of it ({e})") from e  # fmt: skip
+
+
+class _CellError(Exception):
+    def __init__(self, fr: str, en: str) -> None:
+        super().__init__(en)
+        self.fr = fr
+        self.en = en
+
+
+# --------------------------------------------------------------------------------------------------
+# Cell values
+# --------------------------------------------------------------------------------------------------
+
+_TRUE = {"oui", "o", "vrai", "yes", "y", "true", "1", "x"}
+_FALSE = {"non", "n", "faux", "no", "false", "0"}
+_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+_TERRITORY_CODES = {
+    "commune": re.compile(r"\d{5}|2[AB]\d{3}"),
+    "departement": re.compile(r"\d{2}|2[AB]|97[1-6]"),
+    "region": re.compile(r"\d{2}"),
+    "epci": re.compile(r"\d{9}"),
+}
+_PADDED = {"commune": 5, "departement": 2, "region": 2}
+
+
+def territory_iri(kind: str, text: str, *, base: str = DEFAULT_BASE) -> URIRef:
+    """The IRI of a territory from its INSEE code (or an EPCI from its SIREN).
+
+    A spreadsheet that stored "6069" as a number lost the leading zero of commune 06069: an
+    all-digit code one digit short gets it back.
+    """
+    code = re.sub(r"\s", "", text).upper()
+    if kind == "epci":
+        code = re.sub(r"\D", "", code) if re.fullmatch(r"[\d.\s]+", text.strip()) else code
+    width = _PADDED.get(kind)
+    if width and code.isdigit() and len(code) == width - 1:
+        code = "0" + code
+    if not _TERRITORY_CODES[kind].fullmatch(code):
+        names = {
+            "commune": ("code commune INSEE (5 caractères, ex. 42187, 2A004)",
+                        "INSEE commune code (5 characters, e.g. 42187, 2A004)"),
+            "departement": ("code de département (ex. 42, 2A, 974)",
+                            "département code (e.g. 42, 2A, 974)"),
+            "region": ("code de région (2 chiffres, ex. 84)", "région code (2 digits, e.g. 84)"),
+            "epci": ("SIREN d'EPCI (9 chiffres)", "EPCI SIREN (9 digits)"),
+        }[kind]  # fmt: skip
+        raise _CellError(f"« {text} » n'est pas un {names[0]}", f'"{text}" is not an {names[1]}')
+    return mint_iri(kind, code, base=base)
+
+
+def parse_iri(text: str) -> URIRef:
+    """An absolute http(s) IRI, as written in a cell."""
+    if not _IRI.fullmatch(text):
+        raise _CellError(f"« {text} » n'est pas une adresse web (http:// ou https://)",
+                         f'"{text}" is not a web address (http:// or https://)')  # fmt: skip
+    return URIRef(text)
+
+
+def to_literal(value: CellValue, datatype: str, lang: str | None = None) -> Literal:
+    """Convert a cell to a literal of ``datatype`` (see docs/import.md for what each accepts)."""
+    text = cell_text(value)
+    if datatype == "string":
+        if isinstance(value, str):
+            text = value.strip()
+        return Literal(text, lang=lang)
+    converters = {
+        "digits": _digits,
+        "integer": _integer,
+        "decimal": _decimal,
+        "date": _date,
+        "gYear": _year,
+        "date-or-year": _date_or_year,
+        "boolean": _boolean,
+    }
+    return converters[datatype](value, text)
+
+
+def _digits(value: CellValue, text: str) -> Literal:
+    cleaned = re.sub(r"[\s\u00a0\u202f.]", "", text)
+    if not cleaned.isdigit() or not cleaned.isascii():
+        raise _CellError(f"« {text} » n'est pas un code en chiffres",
+                         f'"{text}" is not a code made of digits')  # fmt: skip
+    return Literal(cleaned)
+
+
+def _integer(value: CellValue, text: str) -> Literal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Literal(value, datatype=XSD.integer)
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if not re.fullmatch(r"[+-]?\d+", cleaned):
+        raise _CellError(
+            f"« {text} » n'est pas un nombre entier", f'"{text}" is not a whole number'
+        )
+    return Literal(int(cleaned), datatype=XSD.integer)
+
+
+def _decimal(value: CellValue, text: str) -> Literal:
+    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if isinstance(value, str) and "," in cleaned:
+        if "." in cleaned:
+            cleaned = cleaned.replace(".", "")
+        cleaned = cleaned.replace(",", ".")
+    try:
+        number = Decimal(cleaned)
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise _CellError(f"« {text} » n'est pas un nombre", f'"{text}" is not a number')
+    lexical = format(number.normalize(), "f")
+    if "." not in lexical:
+        lexical += ".0"
+    return Literal(lexical, datatype=XSD.decimal)
+
+
+def _date(value: CellValue, text: str) -> Literal:
+    if isinstance(value, datetime):
+        return Literal(value.date().isoformat(), datatype=XSD.date)
+    if isinstance(value, date):
+        return Literal(value.isoformat(), datatype=XSD.date)
+    match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
+    iso = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}" if match else text
+    try:
+        parsed = date.fromisoformat(iso) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) else None
+    except ValueError:
+        parsed = None
+    if parsed is None:
+        raise _CellError(f"« {text} » n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ)",
+                         f'"{text}" is not a date (DD/MM/YYYY or YYYY-MM-DD)')  # fmt: skip
+    return Literal(parsed.isoformat(), datatype=XSD.date)
+
+
+def _year(value: CellValue, text: str) -> Literal:
+    if not re.fullmatch(r"\d{4}", text):
+        raise _CellError(f"« {text} » n'est pas une année (4 chiffres)",
+                         f'"{text}" is not a year (4 digits)')  # fmt: skip
+    return Literal(text, datatype=XSD.gYear)
+
+
+def _date_or_year(value: CellValue, text: str) -> Literal:
+    if not isinstance(value, date) and re.fullmatch(r"\d{4}", text):
+        return _year(value, text)
+    try:
+        return _date(value, text)
+    except _CellError as e:
+        raise _CellError(
+            f"« {text} » n'est ni une année (AAAA) ni une date (JJ/MM/AAAA)",
+            f'"{text}" is neither a year (YYYY) nor a date (DD/MM/YYYY)',
+        ) from e
+
+
+def _boolean(value: CellValue, text: str) -> Literal:
+    key = text.strip().casefold()
+    if key in _TRUE or key in _FALSE:
+        return Literal(key in _TRUE, datatype=XSD.boolean)
+    raise _CellError(f"« {text} » n'est pas oui/non", f'"{text}" is not yes/no (oui/non)')
