@@ -1,4 +1,8 @@
-"""The embedded store: atomic graph replacement, drops, dumps, sizes, persistence, locking."""
+"""The stores: atomic graph replacement, drops, dumps, sizes, persistence, locking.
+
+The behaviour every backend shares runs on both: the embedded store and a remote store on a real
+Oxigraph server started by the test (``store`` fixture); on-disk specifics run on the embedded one.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 import pyoxigraph as ox
+import pytest
 from rdflib import URIRef
+from store.oxigraph import oxigraph_serving
 
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat
@@ -21,9 +26,24 @@ G2 = "https://w3id.org/ptce/graph/test-two"
 
 def nt(*pairs: tuple[str, str]) -> bytes:
     return "".join(
-        f'<https://w3id.org/ptce/id/org/synthetic-{s}> <http://www.w3.org/2000/01/rdf-schema#label> "{o}" .\n'
+        f"<https://w3id.org/ptce/id/org/synthetic-{s}> "
+        f'<http://www.w3.org/2000/01/rdf-schema#label> "{o}" .\n'
         for s, o in pairs
     ).encode()
+
+
+@pytest.fixture(params=["embedded", "remote"])
+def store(request: pytest.FixtureRequest, tmp_path: Path):
+    """An empty store: embedded in memory, or remote on a fresh Oxigraph server."""
+    if request.param == "embedded":
+        st = open_store(":memory:")
+        yield st
+        st.close()
+        return
+    with oxigraph_serving(tmp_path / "oxigraph") as server:
+        st = open_store(server.url)
+        yield st
+        st.close()
 
 
 def quads(store) -> set[str]:
@@ -32,8 +52,7 @@ def quads(store) -> set[str]:
     return set(buf.getvalue().decode().splitlines())
 
 
-def test_replace_graphs_creates_then_replaces_only_the_named_graph():
-    store = open_store(":memory:")
+def test_replace_graphs_creates_then_replaces_only_the_named_graph(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
     store.replace_graphs({G1: nt(("c", "C"), ("d", "D"))})
     assert store.graph_sizes() == {G1: 2, G2: 1}
@@ -41,8 +60,7 @@ def test_replace_graphs_creates_then_replaces_only_the_named_graph():
     assert labels == {"B", "C", "D"}
 
 
-def test_replace_graphs_with_a_syntax_error_changes_nothing():
-    store = open_store(":memory:")
+def test_replace_graphs_with_a_syntax_error_changes_nothing(store):
     store.replace_graphs({G1: nt(("a", "A"))})
     before = quads(store)
     with pytest.raises(StoreError):
@@ -50,15 +68,13 @@ def test_replace_graphs_with_a_syntax_error_changes_nothing():
     assert quads(store) == before
 
 
-def test_drop_graphs_removes_them_and_ignores_missing_ones():
-    store = open_store(":memory:")
+def test_drop_graphs_removes_them_and_ignores_missing_ones(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
     store.drop_graphs([G1, "https://w3id.org/ptce/graph/missing"])
     assert store.graph_sizes() == {G2: 1}
 
 
-def test_query_default_graph_is_the_union_and_can_be_narrowed():
-    store = open_store(":memory:")
+def test_query_default_graph_is_the_union_and_can_be_narrowed(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
     assert len(store.query("SELECT * WHERE { ?s ?p ?o }").rows) == 2
     assert len(store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=[G1]).rows) == 1
@@ -69,14 +85,12 @@ def test_query_default_graph_is_the_union_and_can_be_narrowed():
     assert [str(r[1]) for r in bound.rows] == ["B"]
 
 
-def test_syntax_error_in_query_is_a_query_error_with_position():
-    store = open_store(":memory:")
+def test_syntax_error_in_query_is_a_query_error_with_position(store):
     with pytest.raises(QueryError, match=r"1:\d+"):
         store.query("SELECT * WHERE { ?s ?p }")
 
 
-def test_query_serialized_uses_the_engine_serialisers():
-    store = open_store(":memory:")
+def test_query_serialized_uses_the_engine_serialisers(store):
     store.replace_graphs({G1: nt(("a", "A"))})
     kind, body = store.query_serialized(
         "SELECT ?l WHERE { ?s ?p ?l }", "application/sparql-results+json"
@@ -88,14 +102,16 @@ def test_query_serialized_uses_the_engine_serialisers():
         store.query_serialized("ASK { ?s ?p ?o }", "text/turtle")
 
 
-def test_dump_round_trips_as_an_isomorphic_dataset(tmp_path: Path):
-    store = open_store(":memory:")
+def test_dump_round_trips_as_an_isomorphic_dataset(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
     for fmt in (RdfFormat.N_QUADS, RdfFormat.TRIG):
         buf = io.BytesIO()
         store.dump(buf, fmt)
         ox_format = ox.RdfFormat.N_QUADS if fmt is RdfFormat.N_QUADS else ox.RdfFormat.TRIG
-        parsed = {(q.subject.value, q.graph_name.value) for q in ox.parse(buf.getvalue(), format=ox_format)}
+        parsed = {
+            (q.subject.value, q.graph_name.value)
+            for q in ox.parse(buf.getvalue(), format=ox_format)
+        }
         assert parsed == {
             ("https://w3id.org/ptce/id/org/synthetic-a", G1),
             ("https://w3id.org/ptce/id/org/synthetic-b", G2),

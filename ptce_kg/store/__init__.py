@@ -7,7 +7,6 @@ Callers never import pyoxigraph or SPARQLWrapper themselves.
 
 from __future__ import annotations
 
-from ptce_kg.errors import StoreError
 from ptce_kg.store.base import (
     GraphInfo,
     QueryResult,
@@ -16,6 +15,7 @@ from ptce_kg.store.base import (
     is_companion_graph,
 )
 from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
+from ptce_kg.store.remote import RemoteStore, open_remote_store
 
 
 def open_store(
@@ -36,10 +36,7 @@ def open_store(
             not writable).
     """
     if location.startswith(("http://", "https://")):
-        raise StoreError(
-            f"remote stores are not available in this version: {location}",
-            hint="use a store directory or ':memory:'",
-        )
+        return open_remote_store(location, read_only=read_only, user=user, password=password)
     return open_embedded_store(None if location == ":memory:" else location, read_only=read_only)
 
 
@@ -47,6 +44,7 @@ __all__ = [
     "EmbeddedStore",
     "GraphInfo",
     "QueryResult",
+    "RemoteStore",
     "Store",
     "companion_graphs",
     "is_companion_graph",
