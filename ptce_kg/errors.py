@@ -12,8 +12,12 @@
     │   ├── QueryRefused      a query that would reach outside the store (SERVICE, LOAD, FROM <url>)
     │   ├── QueryTimeout      a query stopped at its time limit
     │   └── ResultTooLarge    a result over the configured cap
-    ├── WriteForbidden        a write without (or with a wrong) token, or writes are disabled
-    └── NotFound              no such resource, graph or named query
+    ├── WriteForbidden        a wrong token, or writes are disabled
+    │   └── MissingCredentials  a write without a bearer token
+    ├── NotFound              no such resource, graph or named query
+    ├── NotAcceptableError    no media type the client accepts fits the answer
+    ├── UnsupportedMediaType  a request body of a type this endpoint does not read
+    └── BodyTooLargeError     a request body over the configured cap
 
 Library code raises these (``raise … from e``); only the CLI and the web adapter turn them into exit
 codes and HTTP statuses.
@@ -97,3 +101,19 @@ class WriteForbidden(PtceError):
 
 class NotFound(PtceError):
     """No such resource, graph or named query."""
+
+
+class MissingCredentials(WriteForbidden):
+    """A write came without a bearer token (unlike a wrong token, the client may just retry)."""
+
+
+class NotAcceptableError(PtceError):
+    """No media type the client accepts fits the answer."""
+
+
+class UnsupportedMediaType(PtceError):
+    """A request body of a media type this endpoint does not read."""
+
+
+class BodyTooLargeError(PtceError):
+    """A request body larger than the configured cap."""

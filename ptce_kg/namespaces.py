@@ -120,6 +120,7 @@ SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 PTCESH = Namespace("https://w3id.org/ptce/shapes#")
+#: W3C's IRIs for serialisation formats (https://www.w3.org/ns/formats/).
 
 PREFIXES: dict[str, str] = {
     "ptce": str(PTCE._NS),
@@ -187,3 +188,34 @@ ONTOLOGY_GRAPH = graph_iri("ontology")
 CLOSURE_GRAPH = graph_iri("ontology-closure")
 PROVENANCE_GRAPH = graph_iri("provenance")
 STAGING_PREFIX = f"{DEFAULT_BASE}graph/staging/"
+
+# Publishing (DCAT 3 / DCAT-AP 3 catalogue, VoID): vocabularies and the authority lists they cite.
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+FORMATS = Namespace("http://www.w3.org/ns/formats/")  # W3C's IRIs for serialisation formats
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+IANA_MEDIA_TYPE = Namespace("http://www.iana.org/assignments/media-types/")
+EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
+EU_DATA_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
+EU_COUNTRY = Namespace("http://publications.europa.eu/resource/authority/country/")
+EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
+CC_BY_4_0 = URIRef("https://creativecommons.org/licenses/by/4.0/")
+LICENCE_OUVERTE_2_0 = URIRef("https://www.etalab.gouv.fr/licence-ouverte-open-licence/")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+
+
+def dataset_iri(*, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the IRI of the VoID description's root dataset, ``<base>dataset``."""
+    return URIRef(f"{base}dataset")
+
+
+def catalog_iri(fragment: str = "", *, base: str = DEFAULT_BASE) -> URIRef:
+    """Return the catalogue IRI ``<base>catalog``, or ``<base>catalog#<fragment>`` (its parts)."""
+    if fragment and not re.fullmatch(r"[A-Za-z][A-Za-z0-9._-]*", fragment):
+        raise ValueError(f"invalid catalogue fragment {fragment!r}")
+    return URIRef(f"{base}catalog#{fragment}" if fragment else f"{base}catalog")
+
+
+def data_uri_space(*, base: str = DEFAULT_BASE) -> str:
+    """Return the prefix every data IRI starts with, ``<base>id/`` (VoID's ``void:uriSpace``)."""
+    return f"{base}id/"

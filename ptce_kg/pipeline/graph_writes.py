@@ -1,6 +1,11 @@
 """Writes through HTTP: Graph Store Protocol (put_graph, delete_graph) and SPARQL Update
 (update_dataset). Each write is validated in a scratch copy before it reaches the store, and reaches
 it in one transaction. The caller (the web adapter) serialises writers; these functions do not lock.
+
+The store's own default graph (``""`` here) is writable too: it holds what clients put there (the
+Graph Store's ``?default``, an update's triples outside ``GRAPH``). Queries see it in their union
+default graph. It is validated like any graph but, unlike a source graph, has no ``/inferred`` or
+``/provenance`` companion: PTCE data belongs in named graphs.
 """
 
 from __future__ import annotations
@@ -8,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -34,6 +40,7 @@ from ptce_kg.pipeline import (
 )
 from ptce_kg.store import Store, companion_graphs, is_companion_graph
 from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
+from ptce_kg.store.reach import analyse_update
 from ptce_kg.validate import ValidationReport, validate_dataset
 
 log = logging.getLogger(__name__)
@@ -43,16 +50,27 @@ log = logging.getLogger(__name__)
 _FOCUS_GRAPH = "urn:x-ptce:scratch:focus"
 #: A scratch graph for triples of the store's default graph (kept as context).
 _DEFAULT_CONTEXT_GRAPH = "urn:x-ptce:scratch:default"
+#: The scratch graph a body for the default graph is parsed into.
+_BODY_GRAPH = "urn:x-ptce:scratch:body"
+#: The store's own default graph, as graph names are written in this module.
+DEFAULT_GRAPH = ""
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 # One term of an N-Quads line as Oxigraph writes it: IRI, blank node, or literal with its tag/type.
 _NQ_TERM = re.compile(r'<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?')
-# SPARQL text with strings, IRIs and comments blanked out, to look for keywords.
-_SPARQL_NOISE = re.compile(
-    r'"""(?:[^\\]|\\.)*?"""|\'\'\'(?:[^\\]|\\.)*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\''
-    r"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+# The tokens of SPARQL text that matter to find an operation's WHERE (strings, IRIs and comments
+# are skipped whole, so the words inside them are never taken for keywords).
+_UPDATE_TOKEN = re.compile(
+    r"(?P<skip>#[^\n]*"  # a comment
+    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"  # long strings
+    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
+    r"|'(?:[^'\\\n]|\\.)*'"  # short strings
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|[?$]\w+)"  # a variable
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r"|(?P<open>\{)|(?P<close>\})"
+    r"|(?P<word>[A-Za-z_][\w.-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)",  # a keyword or prefixed name
     re.DOTALL,
 )
-_REMOTE_KEYWORD = re.compile(r"(?<![\w:?$])(LOAD|SERVICE)(?![\w:-])", re.IGNORECASE)
 _RDF_TYPE = f"<{RDF.type}>"
 
 
@@ -115,6 +133,29 @@ def _count_lines(ntriples: bytes) -> int:
     return sum(1 for line in ntriples.splitlines() if line.strip())
 
 
+def _fresh_blank_nodes(ntriples: bytes) -> bytes:
+    """The same triples with new blank node ids (an RDF merge keeps two documents' apart)."""
+    graph = Graph().parse(data=ntriples, format="nt")  # each parse mints its own blank nodes
+    return graph.serialize(format="nt", encoding="utf-8")
+
+
+def parse_body(parts: Sequence[tuple[bytes, RdfFormat]]) -> bytes:
+    """Parse the parts of a request body (one, or several for multipart/form-data) into N-Triples.
+
+    Each part is parsed on its own with :func:`~ptce_kg.ingest.rdf.parse_rdf_bytes` (its rules:
+    at least one triple, no named graph of its own, no relative IRI) and gets fresh blank nodes.
+
+    Raises:
+        SourceError: a part is not valid in its format, or breaks one of those rules.
+    """
+    out = []
+    for n, (data, fmt) in enumerate(parts):
+        where = "request body" if len(parts) == 1 else f"request body part {n + 1}"
+        parsed = parse_rdf_bytes(data, fmt, graph=_BODY_GRAPH, source=where)
+        out.append(_fresh_blank_nodes(parsed.graph_ntriples()))
+    return b"".join(out)
+
+
 def put_graph(
     store: Store,
     graph: str,
@@ -125,12 +166,16 @@ def put_graph(
     merge: bool = False,
     engine: str = "sparql",
     via: str = "HTTP PUT",
+    more: Sequence[tuple[bytes, RdfFormat]] = (),
 ) -> WriteOutcome:
     """Make ``data`` the content of ``graph`` (added to it with ``merge``) if it conforms.
 
-    The body is parsed into a scratch dataset beside the store's context (as :func:`prepare_source`
-    does), merged with the current graph for ``merge``, entailed and validated; then the graph and
-    its ``/inferred`` and ``/provenance`` companions are replaced in one transaction.
+    ``more`` holds further body parts (``multipart/form-data``), merged with ``data``. ``graph``
+    ``""`` is the store's default graph: written through :func:`update_dataset` (validated around
+    the triples that change, no companions). For a named graph, the body is parsed into a scratch
+    dataset beside the store's context (as :func:`prepare_source` does), merged with the current
+    graph for ``merge``, entailed and validated; then the graph and its ``/inferred`` and
+    ``/provenance`` companions are replaced in one transaction.
 
     Raises:
         SourceError: unparsable body, a body naming graphs of its own, or a bad graph IRI.
@@ -138,9 +183,17 @@ def put_graph(
         DataRejected: the result would hold a violation; the store is unchanged.
         StoreError: the store could not write.
     """
+    body = parse_body([(data, fmt), *more])
+    if graph == DEFAULT_GRAPH:
+        insert = "INSERT DATA {\n" + body.decode("utf-8") + "\n}"
+        text = insert if merge else f"DROP SILENT DEFAULT ;\n{insert}"
+        outcome = update_dataset(store, text, shapes, engine=engine, via=via)
+        return WriteOutcome(
+            graphs=outcome.graphs, report=outcome.report, triples=_count_lines(body)
+        )
     check_writable_graph(graph)
     existed = graph in store.graph_sizes()
-    parsed = parse_rdf_bytes(data, fmt, graph=graph)
+    parsed = parse_rdf_bytes(body, RdfFormat.N_TRIPLES, graph=graph)
     if merge and existed:
         parsed.add_triples(graph, store.graph_triples(graph))
     inferred, provenance = companion_graphs(graph)
@@ -172,30 +225,105 @@ def delete_graph(
 ) -> WriteOutcome:
     """Remove a source graph and its companions if what remains still conforms.
 
+    ``graph`` ``""`` empties the store's default graph (it always exists: never a NotFound).
+
     Raises:
         NotFound: no such graph.
         QueryRefused: ``graph`` is managed by ptce_kg.
         DataRejected: other data depends on the graph (a violation would appear); nothing changes.
     """
+    if graph == DEFAULT_GRAPH:
+        return update_dataset(
+            store, "CLEAR SILENT DEFAULT", shapes, engine=engine, via="HTTP DELETE"
+        )
     check_writable_graph(graph)
     if graph not in store.graph_sizes():
         raise NotFound(f"no graph <{graph}> in the store", hint="check the graph IRI")
     return update_dataset(store, f"DROP GRAPH <{graph}>", shapes, engine=engine, via="HTTP DELETE")
 
 
-def refuse_remote_access(update: str) -> None:
+def refuse_remote_access(update: str, base_iri: str | None = None) -> None:
     """Refuse an update that would reach outside the store (``LOAD`` or ``SERVICE``).
 
+    The clauses are found in rdflib's parse tree (:func:`ptce_kg.store.reach.analyse_update`, the
+    analysis the endpoint's reach check uses for queries); a write never makes the server fetch
+    anything, so no allow-list applies here.
+
     Raises:
-        QueryRefused: the update names LOAD or SERVICE outside strings, IRIs and comments.
+        QueryRefused: the update holds a LOAD or a SERVICE (anywhere, on an IRI or a variable).
+        QueryError: it names SERVICE/LOAD and rdflib cannot parse it.
     """
-    found = _REMOTE_KEYWORD.search(_SPARQL_NOISE.sub(" ", update))
-    if found:
+    reach = analyse_update(update, base_iri)
+    named = [("LOAD", iri) for iri in reach.loads] + [("SERVICE", iri) for iri in reach.services]
+    if named:
+        keyword, iri = named[0]
+        target = iri if iri.startswith("?") else f"<{iri}>"
         raise QueryRefused(
-            f"{found.group(1).upper()} is not allowed in an update: writes never reach outside "
-            "the store",
+            f"{keyword} {target} is not allowed in an update: writes never reach outside the store",
             hint="send the data itself (INSERT DATA, or PUT /store?graph=…)",
         )
+
+
+def add_protocol_dataset(
+    update: str, using_graphs: Sequence[str], using_named_graphs: Sequence[str]
+) -> str:
+    """Apply the Protocol's ``using-graph-uri`` / ``using-named-graph-uri`` to ``update``.
+
+    As the SPARQL 1.1 Protocol says, they act as ``USING`` / ``USING NAMED`` on every operation
+    with a ``WHERE``: the clauses are inserted before each such ``WHERE`` (``DELETE WHERE { P }``
+    becomes ``DELETE { P } USING … WHERE { P }``, its long form). Keywords are found by a lexer
+    that skips strings, IRIs, variables and comments and counts braces.
+
+    Raises:
+        QueryError: a parameter is not an absolute IRI, or the update has USING / WITH of its own
+            (the Protocol wants a 400 then).
+    """
+    if not using_graphs and not using_named_graphs:
+        return update
+    for graph in (*using_graphs, *using_named_graphs):
+        if not _IRI.fullmatch(graph):
+            raise QueryError(f"using-graph-uri / using-named-graph-uri {graph!r} is not an IRI")
+    clauses = " ".join(
+        [f"USING <{g}>" for g in using_graphs] + [f"USING NAMED <{g}>" for g in using_named_graphs]
+    )
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement), in text order
+    depth = 0
+    previous = ""
+    delete_where: int | None = None  # start of the WHERE of a DELETE WHERE being read
+    pattern_start = 0
+    for m in _UPDATE_TOKEN.finditer(update):
+        if m["skip"]:
+            continue
+        if m["open"]:
+            if depth == 0:
+                pattern_start = m.start()
+            depth += 1
+            continue
+        if m["close"]:
+            depth -= 1
+            if depth == 0 and delete_where is not None:
+                pattern = update[pattern_start : m.end()]
+                edits.append((delete_where, m.end(), f"{pattern} {clauses} WHERE {pattern}"))
+                delete_where = None
+            continue
+        if depth:
+            continue
+        word = (m["word"] or "").upper()
+        if word in ("USING", "WITH"):
+            raise QueryError(
+                f"the update has {word} of its own and the request using-graph-uri / "
+                "using-named-graph-uri: give its dataset once",
+                hint="drop the parameters, or the update's USING / WITH",
+            )
+        if word == "WHERE":
+            if previous == "DELETE":
+                delete_where = m.start()
+            else:
+                edits.append((m.start(), m.start(), clauses + " "))
+        previous = word
+    for start, end, text in reversed(edits):
+        update = update[:start] + text + update[end:]
+    return update
 
 
 def _nquad_lines(store: Store) -> set[str]:
@@ -246,6 +374,7 @@ def update_dataset(
     *,
     engine: str = "sparql",
     via: str = "SPARQL Update",
+    base_iri: str | None = None,
 ) -> WriteOutcome:
     """Run a SPARQL update if the data it leaves conforms; refresh the changed graphs' companions.
 
@@ -253,18 +382,21 @@ def update_dataset(
     for ~50k triples), the update runs there, and the quads it added or removed give the changed
     graphs and the touched nodes (see :func:`_validate_touched`). The changed graphs' entailments
     are recomputed and the touched nodes validated. If they conform, the same update and the
-    companions' refresh run on the store as one SPARQL update: one transaction.
+    companions' refresh run on the store as one SPARQL update: one transaction. ``base_iri``
+    resolves the update's relative IRIs (the endpoint passes its own URL). A change to the default
+    graph (``""`` in the outcome) is validated but has no companions.
 
     Raises:
         QueryError: a syntax error in the update.
-        QueryRefused: LOAD or SERVICE, or a change to the default graph or a managed graph.
+        QueryRefused: LOAD or SERVICE, or a change to a managed graph.
         DataRejected: the update would leave a violation; the store is unchanged.
         StoreError: the store could not write.
     """
-    refuse_remote_access(update)
+    refuse_remote_access(update, base_iri)
+    base = {} if base_iri is None else {"base_iri": base_iri}
     scratch = _copy_to_scratch(store)
     before = _nquad_lines(scratch)
-    scratch.update(update)
+    scratch.update(update, **base)
     after = _nquad_lines(scratch)
     changed_lines = [_terms(line) for line in (after - before) | (before - after)]
     if not changed_lines:
@@ -273,32 +405,31 @@ def update_dataset(
     described: set[str] = set()  # subjects of added or removed triples
     referenced: set[str] = set()  # their objects (IRIs, blank nodes), classes aside
     for terms in changed_lines:
-        if len(terms) != 4:
-            raise QueryRefused(
-                "the update writes the default graph, which is the union of the named graphs here",
-                hint="write into a named graph: GRAPH <g> { … } or WITH <g>",
-            )
-        check_writable_graph(terms[3][1:-1])
-        changed.add(terms[3][1:-1])
+        graph = terms[3][1:-1] if len(terms) == 4 else DEFAULT_GRAPH
+        if graph != DEFAULT_GRAPH:
+            check_writable_graph(graph)
+        changed.add(graph)
         described.add(terms[0])
         if terms[1] != _RDF_TYPE and terms[2].startswith(("<", "_:")):
             referenced.add(terms[2])
     sizes = scratch.graph_sizes()
     hierarchy = store_hierarchy(scratch)
+    sources = sorted(changed - {DEFAULT_GRAPH})
     refresh: dict[str, bytes] = {}
-    for graph in changed:
+    for graph in sources:
         inferred, provenance = companion_graphs(graph)
         refresh[inferred] = entail_in_store(scratch, graph, hierarchy) if graph in sizes else b""
         refresh[provenance] = b""
-    scratch.replace_graphs(refresh)
+    if refresh:
+        scratch.replace_graphs(refresh)
     report = _validate_touched(scratch, described, referenced, shapes, engine=engine, source=via)
     if not report.conforms:
         raise DataRejected(
             f"{via}: rejected, {len(report.violations)} violation(s); nothing was changed",
             report=report,
         )
-    graphs = {g: (g in sizes, sizes.get(g, 0)) for g in sorted(changed)}
-    _apply_update(store, update, graphs, hierarchy)
+    graphs = {g: (g in sizes, sizes.get(g, 0)) for g in sources}
+    _apply_update(store, update, graphs, hierarchy, base)
     log.info("%s: changed %s", via, ", ".join(f"<{g}>" for g in sorted(changed)))
     return WriteOutcome(graphs=sorted(changed), report=report)
 
@@ -353,18 +484,22 @@ def _apply_update(
     update: str,
     graphs: dict[str, tuple[bool, int]],
     hierarchy: reasoning.Hierarchy,
+    base: dict[str, str],
 ) -> None:
     """Run ``update`` and the companions' refresh on the store in one SPARQL update."""
     refresh = ";\n".join(
         _companion_refresh(g, exists, n, hierarchy) for g, (exists, n) in graphs.items()
     )
+    if not refresh:
+        store.update(update, **base)
+        return
     user = update.rstrip()
     user = user[:-1] if user.endswith(";") else user
     try:
-        store.update(f"{user}\n;\n{refresh}")
+        store.update(f"{user}\n;\n{refresh}", **base)
     except QueryError:
         # the update ends in a way that cannot take a following operation (a trailing comment
         # after ';'): run it alone, then refresh the companions (two transactions)
         log.warning("update and companion refresh run as two transactions")
-        store.update(update)
+        store.update(update, **base)
         store.update(refresh)

@@ -55,7 +55,13 @@ def is_companion_graph(graph: str) -> bool:
 
 @runtime_checkable
 class Store(Protocol):
-    """What every store backend offers. Every write is one transaction: all of it or nothing."""
+    """What every store backend offers. Every write is one transaction: all of it or nothing.
+
+    The default graph of a query is the union of all graphs (the named graphs and the store's own
+    default graph) unless ``default_graph`` is given; there ``""`` names the store's own default
+    graph. ``base_iri`` (optional, keyword-only, added after the first version of this interface)
+    resolves the relative IRIs of a query or update without BASE; callers pass it only when set.
+    """
 
     location: str
 
@@ -66,6 +72,7 @@ class Store(Protocol):
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         bindings: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query; the default graph is the union of all graphs unless given.
 
@@ -82,6 +89,7 @@ class Store(Protocol):
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         output: IO[bytes] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and return ``(kind, body)`` serialised by the engine in ``media_type``.
 
@@ -93,7 +101,7 @@ class Store(Protocol):
         """
         ...
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update as one transaction."""
         ...
 

@@ -1,9 +1,11 @@
 """The embedded store: Oxigraph (RocksDB) on disk, or in memory.
 
-Every source lives in its own named graph; the SPARQL default graph is the union of all named
-graphs. Writes are single Oxigraph transactions: ``Store.load`` when every target graph is new,
-otherwise one SPARQL update ``DROP SILENT GRAPH …; INSERT DATA { GRAPH … }`` — so a reader sees the
-old or the new graph, never a mix, and a process killed mid-write leaves the previous data intact.
+Every source lives in its own named graph; the SPARQL default graph of a query is the union of all
+graphs (the named graphs and the store's own default graph, which holds what clients write to the
+Graph Store's ``?default``). Writes are single Oxigraph transactions: ``Store.load`` when every
+target graph is new, otherwise one SPARQL update ``DROP SILENT GRAPH …; INSERT DATA { GRAPH … }``
+— so a reader sees the old or the new graph, never a mix, and a process killed mid-write leaves
+the previous data intact.
 """
 
 from __future__ import annotations
@@ -92,8 +94,11 @@ class EmbeddedStore:
         default_graph: Sequence[str] | None,
         named_graphs: Sequence[str] | None,
         bindings: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
     ) -> Any:
         kwargs: dict[str, Any] = {}
+        if base_iri is not None:
+            kwargs["base_iri"] = base_iri
         if default_graph is not None:
             kwargs["default_graph"] = [
                 ox.DefaultGraph() if g == "" else ox.NamedNode(g) for g in default_graph
@@ -120,9 +125,12 @@ class EmbeddedStore:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         bindings: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         """Run a SPARQL query (default graph: union of all graphs) and return rdflib terms."""
-        result = self._run(sparql, default_graph, named_graphs, bindings)
+        result = self._run(sparql, default_graph, named_graphs, bindings, base_iri)
+        # pyoxigraph results must be dropped on the thread that made them: never let one outlive
+        # this frame through an exception's traceback
         try:
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(result))
@@ -139,6 +147,8 @@ class EmbeddedStore:
             return QueryResult("graph", triples=triples)
         except (OSError, RuntimeError, ValueError) as e:
             raise QueryError(f"query failed: {e}") from e
+        finally:
+            del result
 
     def query_serialized(
         self,
@@ -148,6 +158,7 @@ class EmbeddedStore:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         output: IO[bytes] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         """Run a query and let Oxigraph serialise the answer in ``media_type``.
 
@@ -160,26 +171,32 @@ class EmbeddedStore:
             QueryError: on a syntax or evaluation error, or a media type that does not fit the
                 query form (results formats for SELECT/ASK, RDF formats for CONSTRUCT/DESCRIBE).
         """
-        result = self._run(sparql, default_graph, named_graphs)
-        kind = (
-            "ask"
-            if isinstance(result, ox.QueryBoolean)
-            else "select"
-            if isinstance(result, ox.QuerySolutions)
-            else "graph"
-        )
-        chosen = media_type if isinstance(media_type, str) else media_type(kind)
-        table = _OX_GRAPH_FORMATS if kind == "graph" else _OX_RESULT_FORMATS
-        if chosen not in table:
-            raise QueryError(f"a {kind} result cannot be written as {chosen}")
+        result = self._run(sparql, default_graph, named_graphs, base_iri=base_iri)
+        # the result is deleted on every way out: pyoxigraph results must be dropped on the thread
+        # that made them, and an exception's traceback would otherwise carry this frame (and the
+        # result) to the event loop's thread
         try:
-            if output is not None:
-                result.serialize(output, format=table[chosen])
-                return kind, b""
-            body = result.serialize(format=table[chosen])
-        except (OSError, RuntimeError, ValueError) as e:
-            raise QueryError(f"query failed: {e}") from e
-        return kind, bytes(body or b"")
+            kind = (
+                "ask"
+                if isinstance(result, ox.QueryBoolean)
+                else "select"
+                if isinstance(result, ox.QuerySolutions)
+                else "graph"
+            )
+            chosen = media_type if isinstance(media_type, str) else media_type(kind)
+            table = _OX_GRAPH_FORMATS if kind == "graph" else _OX_RESULT_FORMATS
+            if chosen not in table:
+                raise QueryError(f"a {kind} result cannot be written as {chosen}")
+            try:
+                if output is not None:
+                    result.serialize(output, format=table[chosen])
+                    return kind, b""
+                body = result.serialize(format=table[chosen])
+            except (OSError, RuntimeError, ValueError) as e:
+                raise QueryError(f"query failed: {e}") from e
+            return kind, bytes(body or b"")
+        finally:
+            del result
 
     def graph_sizes(self) -> dict[str, int]:
         """Return the number of triples in each named graph (and ``""`` for the default graph)."""
@@ -222,12 +239,12 @@ class EmbeddedStore:
         if self.read_only:
             raise StoreError("the store is open read-only", hint="open it without --read-only")
 
-    def update(self, sparql: str) -> None:
-        """Run a SPARQL update as one transaction."""
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
+        """Run a SPARQL update as one transaction (``base_iri`` resolves relative IRIs)."""
         self._check_writable()
         with self._write_lock:
             try:
-                self._store.update(sparql)
+                self._store.update(sparql, base_iri=base_iri)
             except SyntaxError as e:
                 raise QueryError(f"SPARQL syntax error: {e}") from e
             except OSError as e:

@@ -4,14 +4,19 @@
 error                    status  why
 =======================  ======  ==================================================================
 QueryError               400     syntax or evaluation error; ``line``/``column`` when known
-QueryRefused             400     SERVICE / FROM outside the store (not allow-listed)
+QueryRefused             400     SERVICE / LOAD / FROM outside the store (not allow-listed), or a
+                                 write to a graph ptce_kg manages
+SourceError              400     a request body that cannot be parsed; ``line``/``column``
 ResultTooLarge           413     a result over max_result_rows / max_result_bytes: an error, never
                                  a silently truncated 200 (413 = "over a size cap", like the body)
-BodyTooLargeError             413     a request body over max_body_bytes
+BodyTooLargeError        413     a request body over max_body_bytes
+UnsupportedMediaType     415     a request body of a type the endpoint does not read
 QueryTimeout             503     the query ran past query_timeout (``Retry-After`` is not sent: the
                                  same query would time out again)
 StoreError               503     the store is down, locked or failing
-NotAcceptableError            406     no format the client accepts fits the result
+ConfigError              503     the server cannot serve this request as configured (e.g. writes
+                                 without readable shapes)
+NotAcceptableError       406     no format the client accepts fits the result
 MissingCredentials       401     a write without a bearer token (``WWW-Authenticate: Bearer``)
 WriteForbidden           403     writes disabled, or a wrong token
 NotFound                 404
@@ -19,8 +24,10 @@ DataRejected             422     the body is the validation report (JSON)
 other PtceError          500
 =======================  ======  ==================================================================
 
-The body is JSON (``{"error": kind, "message", "hint", "line", "column"}``) unless the client
-prefers HTML. Handlers run inside the CORS middleware, so error responses carry CORS headers too.
+The body is JSON (``{"error": kind, "status", "message", "hint", "line", "column"}``) unless the
+client prefers HTML; the read side (:mod:`ptce_kg.web.sparql`) and the write side
+(:mod:`ptce_kg.web.writes`) both raise, and these handlers answer. Handlers run inside the CORS
+middleware, so error responses carry CORS headers too.
 """
 
 from __future__ import annotations
@@ -37,43 +44,50 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ptce_kg.errors import (
+    BodyTooLargeError,
+    ConfigError,
     DataRejected,
+    MissingCredentials,
+    NotAcceptableError,
     NotFound,
     PtceError,
     QueryError,
     QueryRefused,
     QueryTimeout,
     ResultTooLarge,
+    SourceError,
     StoreError,
+    UnsupportedMediaType,
     WriteForbidden,
 )
 from ptce_kg.web.negotiation import HTML, choose_media_type, content_type
 
-
-class NotAcceptableError(PtceError):
-    """No media type the client accepts fits the answer."""
-
-
-class BodyTooLargeError(PtceError):
-    """A request body larger than the configured cap."""
-
-
-class MissingCredentials(WriteForbidden):
-    """A write came without a bearer token (401, unlike a wrong token: 403)."""
-
+__all__ = [  # the HTTP-flavoured errors live in ptce_kg.errors; re-exported for existing imports
+    "BodyTooLargeError",
+    "MissingCredentials",
+    "NotAcceptableError",
+    "UnsupportedMediaType",
+    "error_response",
+    "install_error_handlers",
+    "ptce_error_response",
+    "status_of",
+]
 
 _STATUS: tuple[tuple[type[PtceError], int, str], ...] = (
     (QueryRefused, 400, "query_refused"),
     (QueryTimeout, 503, "query_timeout"),
     (ResultTooLarge, 413, "result_too_large"),
     (QueryError, 400, "bad_query"),
+    (SourceError, 400, "bad_data"),
     (BodyTooLargeError, 413, "body_too_large"),
+    (UnsupportedMediaType, 415, "unsupported_media_type"),
     (NotAcceptableError, 406, "not_acceptable"),
     (MissingCredentials, 401, "missing_credentials"),
     (WriteForbidden, 403, "write_forbidden"),
     (NotFound, 404, "not_found"),
     (DataRejected, 422, "data_rejected"),
     (StoreError, 503, "store_unavailable"),
+    (ConfigError, 503, "service_unavailable"),
 )
 _POSITION = (
     re.compile(r"error at (\d+):(\d+)"),  # Oxigraph
@@ -152,6 +166,8 @@ def ptce_error_response(error: PtceError, accept: str | None) -> Response:
         position = error_position(error.message)
         if position:
             extra["line"], extra["column"] = position
+    if isinstance(error, SourceError) and error.line is not None:
+        extra["line"], extra["column"] = error.line, error.column
     if isinstance(error, DataRejected):
         extra["report"] = _report_json(error.report)
     if isinstance(error, MissingCredentials):

@@ -1,20 +1,17 @@
-"""Running SPARQL queries for the endpoint: reach check, time limit, result caps.
+"""Running SPARQL queries for the endpoint: time limit and result caps.
 
-Three guards stand between a request and the engine:
+The reach check (no SERVICE / FROM outside the store) runs before, in :mod:`ptce_kg.web.safety`;
+its names are re-exported here for older imports. Two guards stand between a checked query and
+the engine:
 
-1. **Reach** (:func:`analyse_query`, :func:`check_reach`): a query may not make the server fetch
-   anything. SERVICE, and FROM / FROM NAMED naming a graph that is not in the store, are refused
-   unless the IRI is in the allow-list. They are found in rdflib's parse tree of the query (cached
-   per query string). A query whose text contains none of ``service``, ``from``, ``load`` and no
-   ``\\u`` escape cannot hold them (keywords cannot be escaped) and skips the parse.
-2. **Time limit**: with an on-disk store, :class:`ProcessQueryRunner` runs each query in one of a
+1. **Time limit**: with an on-disk store, :class:`ProcessQueryRunner` runs each query in one of a
    pool of worker processes that open the store read-only; a query past its limit has its worker
    killed (SIGKILL: the CPU is freed at once) and replaced. A worker reopens its read-only view when
    the write generation (bumped by :class:`WriteNotifyingStore` after every write) has changed. An
    in-memory store cannot be shared between processes: :class:`ThreadQueryRunner` runs the query in
    a thread (pyoxigraph releases the GIL) and enforces the limit as a response deadline only; the
    engine finishes the abandoned query in the background.
-3. **Caps**: the body streams into a buffer that raises :class:`ResultTooLarge` past ``max_bytes``
+2. **Caps**: the body streams into a buffer that raises :class:`ResultTooLarge` past ``max_bytes``
    (which stops the evaluation); SELECT rows are counted in the engine's serialisation, and a result
    over ``max_rows`` is an error, never a truncated answer.
 """
@@ -23,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import functools
 import io
 import logging
 import os
@@ -41,19 +37,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, cast
 
-from pyparsing import ParseResults
-from pyparsing.exceptions import ParseBaseException
-from rdflib import URIRef
-from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import Node
 
 from ptce_kg import errors
-from ptce_kg.errors import PtceError, QueryError, QueryRefused, QueryTimeout, ResultTooLarge
+from ptce_kg.errors import PtceError, QueryError, QueryTimeout, ResultTooLarge
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import EmbeddedStore, GraphInfo, QueryResult, Store
 from ptce_kg.store.embedded import open_embedded_store
+from ptce_kg.web.safety import QueryReach, analyse_query, check_reach
 
 log = logging.getLogger(__name__)
 
@@ -74,102 +65,13 @@ __all__ = [
 ]
 
 
-# ------------------------------------------------------------------------------------------ reach
-_MAY_REACH_OUT = re.compile(r"service|from|load|\\u|\\U", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class QueryReach:
-    """What a query names outside its own patterns: SERVICE endpoints and FROM / FROM NAMED graphs.
-
-    A SERVICE on a variable is recorded as ``"?name"``.
-    """
-
-    services: tuple[str, ...] = ()
-    from_graphs: tuple[str, ...] = ()
-    from_named_graphs: tuple[str, ...] = ()
-
-
-def _walk(node: object, found: dict[str, list[str]]) -> None:
-    """Collect SERVICE and dataset clauses anywhere in rdflib's parse tree (subqueries, EXISTS…)."""
-    if isinstance(node, CompValue):
-        fields = dict(node)  # CompValue.get returns the key itself for a missing key
-        if node.name == "ServiceGraphPattern":
-            term = fields.get("term")
-            found["services"].append(str(term) if isinstance(term, URIRef) else f"?{term}")
-        elif node.name in ("DatasetClause", "UsingClause"):
-            if fields.get("default") is not None:
-                found["from"].append(str(fields["default"]))
-            if fields.get("named") is not None:
-                found["named"].append(str(fields["named"]))
-        elif node.name == "Load":
-            found["services"].append(str(fields.get("iri")))
-        for value in node.values():
-            _walk(value, found)
-    elif isinstance(node, list | tuple | ParseResults):
-        for item in node:
-            _walk(item, found)
-
-
-@functools.lru_cache(maxsize=2048)
-def analyse_query(sparql: str) -> QueryReach:
-    """Return what ``sparql`` reaches outside the store (cached per query string).
-
-    Raises:
-        QueryError: if the query mentions SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it;
-            the message carries rdflib's line and column. Oxigraph is never asked to parse such a
-            query, since it fetches SERVICE endpoints while parsing.
-    """
-    if not _MAY_REACH_OUT.search(sparql):
-        return QueryReach()
-    try:
-        tree = parseQuery(sparql)
-    except ParseBaseException as e:
-        raise QueryError(
-            f"SPARQL syntax error at {e.lineno}:{e.col}: {e.msg} "
-            "(found by the safety check, which reads queries naming SERVICE or FROM)"
-        ) from e
-    # Resolve prefixed names and relative IRIs against PREFIX/BASE, as the engine will.
-    prologue = translatePrologue(tree[0], None)
-    tree[1] = traverse(tree[1], functools.partial(translatePName, prologue=prologue))
-    found: dict[str, list[str]] = {"services": [], "from": [], "named": []}
-    _walk(tree, found)
-    return QueryReach(tuple(found["services"]), tuple(found["from"]), tuple(found["named"]))
-
-
-def check_reach(
-    reach: QueryReach, allowlist: Sequence[str], graph_exists: Callable[[str], bool]
-) -> None:
-    """Refuse a query that would reach outside the store.
-
-    Raises:
-        QueryRefused: for a SERVICE whose endpoint is not in ``allowlist`` (a variable endpoint is
-            always refused), or a FROM / FROM NAMED graph neither in the store nor allow-listed.
-    """
-    allowed = set(allowlist)
-    for service in reach.services:
-        if service not in allowed:
-            raise QueryRefused(
-                f"SERVICE <{service}> refused: this endpoint makes no outbound request"
-                if not service.startswith("?")
-                else f"SERVICE {service} refused: a SERVICE endpoint must be a fixed, allowed IRI",
-                hint="query the other endpoint yourself, or ask the operator to add it to "
-                "PTCE_SERVICE_ALLOWLIST",
-            )
-    for keyword, graphs in (("FROM", reach.from_graphs), ("FROM NAMED", reach.from_named_graphs)):
-        for graph in graphs:
-            if graph not in allowed and not graph_exists(graph):
-                raise QueryRefused(
-                    f"{keyword} <{graph}> refused: no such graph in the store, and this endpoint "
-                    "does not fetch graphs from the Web",
-                    hint="name a graph of the store (see the service description at GET /sparql)",
-                )
-
-
 # --------------------------------------------------------------------------------------- running
 @dataclass(frozen=True)
 class QueryJob:
-    """One query to run: the media type for each kind (``None``: not acceptable) and the caps."""
+    """One query to run: the media type for each kind (``None``: not acceptable) and the caps.
+
+    ``base_iri`` resolves relative IRIs of a query without BASE (the endpoint passes its own URL).
+    """
 
     sparql: str
     media_types: Mapping[str, str | None]
@@ -177,6 +79,7 @@ class QueryJob:
     named_graphs: tuple[str, ...] | None = None
     max_rows: int | None = None
     max_bytes: int | None = None
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True)
@@ -273,6 +176,7 @@ def run_job(store: Store, job: QueryJob) -> QueryAnswer:
             default_graph=job.default_graph,
             named_graphs=job.named_graphs,
             output=cast(IO[bytes], buffer),
+            **_base(job.base_iri),
         )
     except _UnacceptableError as e:
         return QueryAnswer(e.kind, None, b"", started, time.monotonic())
@@ -570,6 +474,12 @@ def open_query_runner(store: Store, timeout: float, workers: int) -> QueryRunner
 
 
 # ------------------------------------------------------------------------------ write generation
+def _base(base_iri: str | None) -> dict[str, str]:
+    """``base_iri`` as a keyword argument, only when set (stores written before it need not
+    take it)."""
+    return {} if base_iri is None else {"base_iri": base_iri}
+
+
 class WriteNotifyingStore:
     """A store that calls ``on_write`` after each write, so query workers see fresh data."""
 
@@ -585,9 +495,14 @@ class WriteNotifyingStore:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         bindings: Mapping[str, Node] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
         return self.inner.query(
-            sparql, default_graph=default_graph, named_graphs=named_graphs, bindings=bindings
+            sparql,
+            default_graph=default_graph,
+            named_graphs=named_graphs,
+            bindings=bindings,
+            **_base(base_iri),
         )
 
     def query_serialized(
@@ -598,6 +513,7 @@ class WriteNotifyingStore:
         default_graph: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         output: IO[bytes] | None = None,
+        base_iri: str | None = None,
     ) -> tuple[str, bytes]:
         return self.inner.query_serialized(
             sparql,
@@ -605,11 +521,12 @@ class WriteNotifyingStore:
             default_graph=default_graph,
             named_graphs=named_graphs,
             output=output,
+            **_base(base_iri),
         )
 
-    def update(self, sparql: str) -> None:
+    def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         try:
-            self.inner.update(sparql)
+            self.inner.update(sparql, **_base(base_iri))
         finally:
             self._on_write()
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Mapping
 
-from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
-from ptce_kg.namespaces import SD, VOID
+from ptce_kg.namespaces import FORMATS, SD, VOID
+from ptce_kg.publish.void import VoidContext, VoidStatistics
+from ptce_kg.publish.void import describe_void as describe_void_graph
 from ptce_kg.store import Store
-
-#: W3C's IRIs for serialisation formats (https://www.w3.org/ns/formats/).
-FORMATS = Namespace("http://www.w3.org/ns/formats/")
 
 RESULT_FORMATS = (
     FORMATS.SPARQL_Results_JSON,
@@ -110,25 +109,12 @@ def describe_service(
 def describe_void(
     endpoint: str, sizes: Mapping[str, int], quads: int, *, writes: bool, base_iri: str
 ) -> Graph:
-    """Return the VoID description of the dataset served at ``endpoint``."""
+    """Return the graph-level VoID description of the dataset served at ``endpoint``.
+
+    Built by the one VoID builder (:func:`ptce_kg.publish.void.describe_void`), here from the
+    graph sizes alone; ``/.well-known/void`` itself serves the full description with statistics
+    (:mod:`ptce_kg.web.publish_api`).
+    """
     del writes  # same signature as describe_service
-    g = Graph()
-    g.bind("void", VOID)
-    g.bind("dcterms", DCTERMS)
-    dataset = URIRef(f"{base_iri}dataset")
-    g.add((dataset, RDF.type, VOID.Dataset))
-    g.add((dataset, DCTERMS.title, Literal("PTCE knowledge base", lang="en")))
-    g.add((dataset, DCTERMS.title, Literal("Base de connaissances des PTCE", lang="fr")))
-    g.add((dataset, VOID.sparqlEndpoint, URIRef(endpoint)))
-    g.add((dataset, VOID.uriSpace, Literal(f"{base_iri}id/")))
-    g.add((dataset, VOID.triples, _count(quads)))
-    for fmt in RDF_FORMATS:
-        g.add((dataset, VOID.feature, fmt))
-    for name, triples in sorted(sizes.items()):
-        if not name:
-            continue
-        subset = URIRef(name)
-        g.add((dataset, VOID.subset, subset))
-        g.add((subset, RDF.type, VOID.Dataset))
-        g.add((subset, VOID.triples, _count(triples)))
-    return g
+    stats = VoidStatistics.from_sizes(sizes, quads)
+    return describe_void_graph(stats, VoidContext(base_iri=base_iri, endpoint=endpoint))

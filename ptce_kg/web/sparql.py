@@ -1,10 +1,12 @@
 """The SPARQL 1.1 Protocol, read side: ``/sparql`` (query, service description, editor) and VoID.
 
 Queries arrive by GET, POST form or POST direct; the body is capped (Content-Length and counted
-bytes). Each query goes through the reach check, then to the query runner (worker processes or
+bytes). Each query goes through the reach check (:mod:`ptce_kg.web.safety`), then to the query
+runner (worker processes or
 threads, see :mod:`ptce_kg.web.execution`), which returns the body serialised by the engine in the
-negotiated media type. Updates are refused here unless writes are enabled, when they go to
-:func:`ptce_kg.web.writes.handle_update`.
+negotiated media type. Relative IRIs of a query without BASE resolve against the request's URL
+(:func:`request_iri`), as the Protocol allows. Updates are refused here unless writes are enabled,
+when they go to :func:`ptce_kg.web.writes.handle_update`.
 """
 
 from __future__ import annotations
@@ -16,15 +18,20 @@ from urllib.parse import parse_qsl
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg.config import Settings
-from ptce_kg.errors import QueryError, WriteForbidden
+from ptce_kg.errors import (
+    BodyTooLargeError,
+    NotAcceptableError,
+    QueryError,
+    UnsupportedMediaType,
+    WriteForbidden,
+)
 from ptce_kg.store import Store
 from ptce_kg.web import negotiation as media
-from ptce_kg.web.errors import BodyTooLargeError, NotAcceptableError, error_response
-from ptce_kg.web.execution import QueryJob, QueryRunner, analyse_query, check_reach
+from ptce_kg.web.execution import QueryJob, QueryRunner
+from ptce_kg.web.safety import check_query_reach
 from ptce_kg.web.service_description import DescriptionCache, describe_service, describe_void
 
 router = APIRouter(tags=["SPARQL"])
@@ -42,6 +49,18 @@ Params = dict[str, list[str]]
 def _settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
+
+
+def request_iri(request: Request) -> str:
+    """The IRI of the request without its query string: ``PTCE_PUBLIC_URL`` + path when set.
+
+    It is the base IRI of queries and updates sent there, and the graph IRI of a Graph Store
+    request by direct identification.
+    """
+    settings = _settings(request)
+    if settings.public_url:
+        return settings.public_url.rstrip("/") + request.url.path
+    return str(request.url.replace(query="", fragment=""))
 
 
 def _collect(pairs: Sequence[tuple[str, str]]) -> Params:
@@ -104,16 +123,8 @@ async def answer_query(request: Request, sparql: str, params: Mapping[str, list[
             f"{', '.join(media.RESULT_TYPES + media.GRAPH_TYPES)} are available",
             hint="send Accept: application/sparql-results+json (SELECT/ASK) or text/turtle",
         )
-    reach = analyse_query(sparql)
-    if reach.from_graphs or reach.from_named_graphs:
-
-        def graph_exists(graph: str) -> bool:
-            result = store.query("ASK { GRAPH ?g { ?s ?p ?o } }", bindings={"g": URIRef(graph)})
-            return bool(result.boolean)
-
-        await run_in_threadpool(check_reach, reach, settings.service_allowlist, graph_exists)
-    else:
-        check_reach(reach, settings.service_allowlist, lambda _: False)
+    base_iri = request_iri(request)
+    reach = await check_query_reach(store, sparql, base_iri, settings.service_allowlist)
     default_graph = tuple(params.get("default-graph-uri", ())) or None
     named_graphs = tuple(params.get("named-graph-uri", ())) or None
     if default_graph is not None or named_graphs is not None:
@@ -131,6 +142,7 @@ async def answer_query(request: Request, sparql: str, params: Mapping[str, list[
         named_graphs=named_graphs,
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
+        base_iri=base_iri,
     )
     answer = await runner.run(job)
     if answer.media_type is None:
@@ -243,12 +255,9 @@ async def sparql_post(request: Request) -> Response:
         return await answer_query(request, _decode(body, "query"), params)
     if content_type == media.SPARQL_UPDATE:
         return await _refuse_or_run_update(request, _decode(body, "update"), params)
-    return error_response(
-        415,
-        "unsupported_media_type",
+    raise UnsupportedMediaType(
         f"POST /sparql takes {media.FORM}, {media.SPARQL_QUERY} or {media.SPARQL_UPDATE}, "
-        f"not {content_type or 'a body without Content-Type'}",
-        request.headers.get("accept"),
+        f"not {content_type or 'a body without Content-Type'}"
     )
 
 

@@ -1,13 +1,17 @@
 """Writes over HTTP: SPARQL 1.1 Update and the Graph Store HTTP Protocol, behind a bearer token.
 
 - ``POST /sparql/update`` (and ``POST /sparql`` when the read side hands an update to
-  :func:`handle_update`): ``update=`` form field or an ``application/sparql-update`` body.
-- ``/store?graph=<iri>`` and ``/store?default``: GET/HEAD (any client), PUT, POST, DELETE (token).
+  :func:`handle_update`): ``update=`` form field or an ``application/sparql-update`` body, with
+  the Protocol's ``using-graph-uri`` / ``using-named-graph-uri``.
+- ``/store?graph=<iri>`` and ``/store?default`` (indirect identification) and ``/store/<path>``
+  (direct identification: the graph IRI is the request's URL): GET/HEAD (any client), PUT, POST,
+  DELETE (token). ``?default`` is the store's own default graph.
 
 Every write needs ``Authorization: Bearer <Settings.write_token>`` (compared in constant time),
 is validated against the shapes before it commits, runs as one store transaction, and is serialised
 with the other writes of the app. A refused write changes nothing. The token never reaches a log or
-a body.
+a body. Refusals are raised as ptce_kg errors; :mod:`ptce_kg.web.errors` answers them (one
+mapping, one body format).
 The work itself is in :mod:`ptce_kg.pipeline` (``put_graph``, ``delete_graph``, ``update_dataset``).
 """
 
@@ -20,7 +24,10 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from typing import cast
 from urllib.parse import parse_qs
 
 from fastapi import APIRouter, FastAPI, Request, Response
@@ -32,18 +39,20 @@ from ptce_kg import pipeline
 from ptce_kg.config import Settings
 from ptce_kg.errors import (
     ConfigError,
-    DataRejected,
+    MissingCredentials,
+    NotAcceptableError,
     NotFound,
     PtceError,
     QueryError,
     SourceError,
-    StoreError,
+    UnsupportedMediaType,
+    WriteForbidden,
 )
 from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import graph_iri
 from ptce_kg.pipeline import graph_writes
+from ptce_kg.pipeline.graph_writes import DEFAULT_GRAPH
 from ptce_kg.store import Store
-from ptce_kg.web.errors import error_response
 from ptce_kg.web.negotiation import (
     CONTENT_TYPES,
     FORM,
@@ -54,6 +63,7 @@ from ptce_kg.web.negotiation import (
     TURTLE,
     choose_media_type,
 )
+from ptce_kg.web.sparql import read_body, request_iri
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +76,8 @@ BODY_FORMATS: dict[str, RdfFormat] = {fmt.media_type: fmt for fmt in RdfFormat} 
     "application/x-turtle": RdfFormat.TURTLE,
     "text/plain": RdfFormat.N_TRIPLES,
 }
+
+MULTIPART = "multipart/form-data"
 
 _setup_lock = threading.Lock()
 
@@ -100,109 +112,33 @@ def _engine(app: FastAPI) -> str:
     return engine if isinstance(engine, str) else "sparql"
 
 
-# ------------------------------------------------------------------------------------ responses
-_KINDS = {
-    400: "bad_request",
-    401: "missing_credentials",
-    403: "write_forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    406: "not_acceptable",
-    413: "body_too_large",
-    415: "unsupported_media_type",
-    422: "data_rejected",
-    500: "internal_error",
-    503: "store_unavailable",
-}
-
-
-def _problem(
-    status: int,
-    message: str,
-    *,
-    hint: str | None = None,
-    headers: dict[str, str] | None = None,
-    **extra: Any,
-) -> Response:
-    """An error in the endpoint's one error format (JSON: error kind, status, message, hint)."""
-    all_headers = dict(headers or {})
-    if status == 401:
-        all_headers["WWW-Authenticate"] = 'Bearer realm="ptce_kg"'
-    return error_response(
-        status,
-        _KINDS.get(status, "error"),
-        message,
-        None,
-        hint=hint,
-        extra=extra,
-        headers=all_headers,
-    )
-
-
-def _error_response(error: PtceError) -> Response:
-    """The one mapping of this module's errors to statuses (same table as the read side)."""
-    if isinstance(error, DataRejected):
-        return _problem(422, error.message, report=error.report.as_dict())
-    status = (
-        404
-        if isinstance(error, NotFound)
-        else 400
-        if isinstance(error, SourceError | QueryError)
-        else 503
-        if isinstance(error, StoreError | ConfigError)
-        else 500
-    )
-    return _problem(status, error.message, hint=error.hint)
-
-
 # -------------------------------------------------------------------------------- access control
-def check_write_access(request: Request) -> Response | None:
-    """Return the refusal for a request that may not write, or ``None`` when it may.
+def check_write_access(request: Request) -> None:
+    """Refuse a request that may not write.
 
-    No token configured → 403 (writes disabled); no bearer token → 401 with ``WWW-Authenticate``;
-    a wrong token → 403. The comparison takes constant time (:func:`hmac.compare_digest`).
+    The comparison takes constant time (:func:`hmac.compare_digest`).
+
+    Raises:
+        WriteForbidden: no token configured (writes disabled, 403) or a wrong token (403).
+        MissingCredentials: no bearer token (401, with ``WWW-Authenticate``).
     """
     settings: Settings = request.app.state.settings
     if settings.write_token is None:
-        return _problem(
-            403,
+        raise WriteForbidden(
             "writes are disabled on this server",
             hint="the operator enables them by setting PTCE_WRITE_TOKEN",
         )
     scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
     presented = credentials.strip()
     if scheme.lower() != "bearer" or not presented:
-        return _problem(
-            401,
+        raise MissingCredentials(
             "this write needs a bearer token",
             hint="send the header Authorization: Bearer <token>",
         )
     expected = settings.write_token.get_secret_value()
     if not hmac.compare_digest(presented.encode("utf-8"), expected.encode("utf-8")):
         log.warning("write refused: wrong token (%s %s)", request.method, request.url.path)
-        return _problem(403, "the bearer token is not valid for writes")
-    return None
-
-
-async def _read_body(request: Request) -> bytes | Response:
-    """Read the body up to ``Settings.max_body_bytes``; 413 past it (header or streamed size)."""
-    limit = request.app.state.settings.max_body_bytes
-    too_large = _problem(413, f"the request body is larger than {limit} bytes")
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > limit:
-                return too_large
-        except ValueError:
-            return _problem(400, "the Content-Length header is not a number")
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            return too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
+        raise WriteForbidden("the bearer token is not valid for writes")
 
 
 def _media_type(request: Request) -> str:
@@ -220,19 +156,21 @@ def _notify_write(request: Request) -> None:
 
 
 def _run_write(request: Request, work: Callable[[Store, Graph, str], Response]) -> Response:
-    """Run ``work(store, shapes, engine)`` under the app's writer lock; map errors to responses."""
+    """Run ``work(store, shapes, engine)`` under the app's writer lock, then notify the readers.
+
+    Raises:
+        ConfigError: the shapes cannot be read (503: no write is validated without them).
+        PtceError: whatever ``work`` raises (the app's handlers answer).
+    """
     app: FastAPI = request.app
     try:
         shapes = _shapes(app, app.state.settings)
     except PtceError as e:
-        return _problem(
-            503, f"writes need the shapes, which cannot be read: {e.message}", hint=e.hint
-        )
-    try:
-        with _write_state(app).lock:
-            response = work(app.state.store, shapes, _engine(app))
-    except PtceError as e:
-        return _error_response(e)
+        raise ConfigError(
+            f"writes need the shapes, which cannot be read: {e.message}", hint=e.hint
+        ) from e
+    with _write_state(app).lock:
+        response = work(app.state.store, shapes, _engine(app))
     _notify_write(request)
     return response
 
@@ -247,27 +185,29 @@ def handle_update(
     """Run a SPARQL update sent to the endpoint (blocking: call it from a thread in async code).
 
     Checks the token itself, so the read side's ``POST /sparql`` can hand it any update. Answers
-    200 with the changed graphs and the validation report, or 400/401/403/422/503.
-    ``using-graph-uri``/``using-named-graph-uri`` are refused (400): write ``USING``/``WITH`` in
-    the update instead.
+    200 with the changed graphs (``null`` for the default graph) and the validation report.
+    ``using-graph-uri`` / ``using-named-graph-uri`` act as ``USING`` / ``USING NAMED`` on every
+    operation with a ``WHERE`` (400 if the update has USING or WITH of its own); relative IRIs
+    resolve against the request's URL.
+
+    Raises:
+        MissingCredentials, WriteForbidden: see :func:`check_write_access`.
+        QueryError, QueryRefused, DataRejected, StoreError: from the update (400, 400, 422, 503).
     """
-    refusal = check_write_access(request)
-    if refusal is not None:
-        return refusal
-    if using_graph_uris or using_named_graph_uris:
-        return _problem(
-            400,
-            "using-graph-uri and using-named-graph-uri are not supported",
-            hint="write USING <g> / USING NAMED <g> / WITH <g> in the update itself",
-        )
+    check_write_access(request)
     if not update_text.strip():
-        return _problem(400, "the update is empty")
+        raise QueryError("the update is empty")
+    update = graph_writes.add_protocol_dataset(
+        update_text, using_graph_uris, using_named_graph_uris
+    )
+    base_iri = request_iri(request)
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
-        outcome = graph_writes.update_dataset(store, update_text, shapes, engine=engine)
-        return JSONResponse(
-            {"changed": outcome.graphs, "report": outcome.report.as_dict()}, status_code=200
+        outcome = graph_writes.update_dataset(
+            store, update, shapes, engine=engine, base_iri=base_iri
         )
+        changed = [g or None for g in outcome.graphs]
+        return JSONResponse({"changed": changed, "report": outcome.report.as_dict()})
 
     return _run_write(request, work)
 
@@ -279,87 +219,91 @@ def handle_update(
 )
 async def sparql_update(request: Request) -> Response:
     """``update=`` form field, or an ``application/sparql-update`` body."""
-    refusal = check_write_access(request)
-    if refusal is not None:
-        return refusal
+    check_write_access(request)
     media = _media_type(request)
     if media not in (SPARQL_UPDATE, FORM):
-        return _problem(
-            415,
-            f"an update is sent as {SPARQL_UPDATE} or {FORM}, not {media or 'no Content-Type'}",
+        raise UnsupportedMediaType(
+            f"an update is sent as {SPARQL_UPDATE} or {FORM}, not {media or 'no Content-Type'}"
         )
-    body = await _read_body(request)
-    if isinstance(body, Response):
-        return body
+    body = await read_body(request, request.app.state.settings.max_body_bytes)
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return _problem(400, "the request body is not UTF-8")
+    except UnicodeDecodeError as e:
+        raise QueryError(f"the request body is not UTF-8: byte {e.start} is invalid") from e
+    using = request.query_params.getlist("using-graph-uri")
+    using_named = request.query_params.getlist("using-named-graph-uri")
     if media == SPARQL_UPDATE:
-        using = request.query_params.getlist("using-graph-uri")
-        using_named = request.query_params.getlist("using-named-graph-uri")
         update = text
     else:
         form = parse_qs(text, keep_blank_values=True)
         updates = form.get("update", [])
         if len(updates) != 1:
-            return _problem(400, "send exactly one update= field")
+            raise QueryError("send exactly one update= field")
         update = updates[0]
-        using = form.get("using-graph-uri", [])
-        using_named = form.get("using-named-graph-uri", [])
+        using = using + form.get("using-graph-uri", [])
+        using_named = using_named + form.get("using-named-graph-uri", [])
     return await run_in_threadpool(handle_update, request, update, using, using_named)
 
 
 # --------------------------------------------------------------------------- Graph Store Protocol
-def _target(request: Request) -> str | Response | None:
-    """The graph IRI of ``?graph=``, ``None`` for ``?default``, or a 400 response."""
+#: A Graph Store request's target: a graph IRI, or DEFAULT_GRAPH ("") for the default graph.
+Target = str
+
+
+def _indirect_target(request: Request) -> Target:
+    """The graph of ``?graph=<iri>``, or the default graph for ``?default``.
+
+    Raises:
+        QueryError: both, neither, or two ``graph`` parameters.
+        SourceError: ``graph`` is not an absolute IRI.
+    """
     params = request.query_params
     graphs = params.getlist("graph")
     if graphs and "default" in params:
-        return _problem(400, "give either ?graph=<iri> or ?default, not both")
+        raise QueryError("give either ?graph=<iri> or ?default, not both")
     if len(graphs) > 1:
-        return _problem(400, "give one ?graph=<iri>")
+        raise QueryError("give one ?graph=<iri>")
     if graphs:
-        try:
-            graph_writes.check_graph_iri(graphs[0])
-        except SourceError as e:
-            return _error_response(e)
+        graph_writes.check_graph_iri(graphs[0])
         return graphs[0]
     if "default" in params:
-        return None
-    return _problem(400, "name the graph: ?graph=<iri> or ?default")
-
-
-def _default_graph_refusal() -> Response:
-    return _problem(
-        405,
-        "the default graph is the union of the named graphs here and cannot be written",
-        hint="write a named graph: ?graph=<iri>, or POST /store to create one",
-        headers={"Allow": "GET, HEAD"},
+        return DEFAULT_GRAPH
+    raise QueryError(
+        "name the graph: ?graph=<iri> or ?default",
+        hint="or use its own IRI under /store/ (direct identification)",
     )
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph")
-def read_graph(request: Request) -> Response:
-    """Serve a named graph (``?graph=``) or the default graph (``?default``: the union)."""
-    target = _target(request)
-    if isinstance(target, Response):
-        return target
+def _direct_target(request: Request) -> Target:
+    """The graph whose IRI is the request's URL (direct identification).
+
+    Raises:
+        QueryError: the request also names a graph by ``?graph=`` or ``?default``.
+    """
+    if "graph" in request.query_params or "default" in request.query_params:
+        raise QueryError(
+            "a request to a graph's own IRI names no other graph: drop ?graph= / ?default",
+            hint="or send it to /store?graph=<iri>",
+        )
+    return request_iri(request)
+
+
+def _read_graph(request: Request, target: Target) -> Response:
+    """Serve a named graph, or the store's own default graph (``""``)."""
     media = choose_media_type(request.headers.get("accept"), GRAPH_OFFERS)
     if media is None:
-        return _problem(406, f"this graph is served as {', '.join(GRAPH_OFFERS)}")
+        raise NotAcceptableError(f"this graph is served as {', '.join(GRAPH_OFFERS)}")
     store: Store = request.app.state.store
-    try:
-        if target is None:
-            _kind, body = store.query_serialized("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", media)
-        else:
-            if target not in store.graph_sizes():
-                return _problem(404, f"no graph <{target}> in the store")
-            buf = io.BytesIO()
-            store.dump(buf, RdfFormat.from_name(media), graph=target)
-            body = buf.getvalue()
-    except PtceError as e:
-        return _error_response(e)
+    if target == DEFAULT_GRAPH:
+        _kind, body = store.query_serialized(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", media, default_graph=[DEFAULT_GRAPH]
+        )
+    else:
+        if target not in store.graph_sizes():
+            raise NotFound(f"no graph <{target}> in the store", hint="check the graph IRI")
+        buf = io.BytesIO()
+        store.dump(buf, RdfFormat.from_name(media), graph=target)
+        body = buf.getvalue()
     headers = {"Content-Type": CONTENT_TYPES[media], "Vary": "Accept"}
     if request.method == "HEAD":
         headers["Content-Length"] = str(len(body))
@@ -367,37 +311,57 @@ def read_graph(request: Request) -> Response:
     return Response(body, status_code=200, headers=headers)
 
 
-async def _write_graph(request: Request, *, merge: bool) -> Response:
-    refusal = check_write_access(request)
-    if refusal is not None:
-        return refusal
-    params = request.query_params
-    create = merge and "graph" not in params and "default" not in params
-    target = None if create else _target(request)
-    if isinstance(target, Response):
-        return target
-    if target is None and not create:
-        return _default_graph_refusal()
-    media = _media_type(request)
+def _body_format(media: str) -> RdfFormat:
     fmt = BODY_FORMATS.get(media)
     if fmt is None:
         offers = ", ".join(m for m in BODY_FORMATS if "/x-" not in m and m != "text/plain")
-        return _problem(
-            415, f"cannot read a body of type {media or '(none)'}", hint=f"use {offers}"
+        raise UnsupportedMediaType(
+            f"cannot read a body of type {media or '(none)'}",
+            hint=f"use {offers}, or multipart/form-data with parts of those types",
         )
-    body = await _read_body(request)
-    if isinstance(body, Response):
-        return body
+    return fmt
+
+
+def _body_parts(request: Request, body: bytes) -> list[tuple[bytes, RdfFormat]]:
+    """The RDF documents of a body: itself, or each part of a ``multipart/form-data`` body.
+
+    Raises:
+        UnsupportedMediaType: the body (or a part) is of a type not read here.
+        SourceError: a multipart body without parts.
+    """
+    media = _media_type(request)
+    if media != MULTIPART:
+        return [(body, _body_format(media))]
+    head = f"Content-Type: {request.headers['content-type']}\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    parts: list[tuple[bytes, RdfFormat]] = []
+    if isinstance(message, EmailMessage) and message.is_multipart():
+        for part in message.iter_parts():
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                parts.append((payload, _body_format(part.get_content_type())))
+    if not parts:
+        raise SourceError("the multipart/form-data body has no part", path="request body")
+    return parts
+
+
+async def _write_graph(request: Request, target: Target | None, *, merge: bool) -> Response:
+    """PUT (replace) or POST (merge) the body into ``target``; ``None``: a new graph (POST)."""
+    check_write_access(request)
     settings: Settings = request.app.state.settings
-    graph = target or str(graph_iri(f"http-{uuid.uuid4().hex[:16]}", base=settings.base_iri))
+    body = await read_body(request, settings.max_body_bytes)
+    (data, fmt), *more = _body_parts(request, body)
+    graph = target
+    if graph is None:
+        graph = str(graph_iri(f"http-{uuid.uuid4().hex[:16]}", base=settings.base_iri))
     via = f"HTTP {request.method}"
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
         outcome = graph_writes.put_graph(
-            store, graph, body, fmt, shapes, merge=merge, engine=engine, via=via
+            store, graph, data, fmt, shapes, merge=merge, engine=engine, via=via, more=more
         )
         content = {
-            "graph": graph,
+            "graph": graph or None,
             "triples": outcome.triples,
             "created": outcome.created,
             "report": outcome.report.as_dict(),
@@ -409,32 +373,74 @@ async def _write_graph(request: Request, *, merge: bool) -> Response:
     return await run_in_threadpool(_run_write, request, work)
 
 
-@router.put("/store", summary="Graph Store Protocol: replace a graph (needs the write token)")
-async def put_graph(request: Request) -> Response:
-    """Replace ``?graph=`` by the body (201 when the graph is new, 200 otherwise)."""
-    return await _write_graph(request, merge=False)
-
-
-@router.post("/store", summary="Graph Store Protocol: add to a graph (needs the write token)")
-async def post_graph(request: Request) -> Response:
-    """Add the body to ``?graph=``; without ``?graph=``, create a new graph (201, Location)."""
-    return await _write_graph(request, merge=True)
-
-
-@router.delete("/store", summary="Graph Store Protocol: remove a graph (needs the write token)")
-def delete_graph(request: Request) -> Response:
-    """Remove ``?graph=`` and its companions (204; 404 when missing)."""
-    refusal = check_write_access(request)
-    if refusal is not None:
-        return refusal
-    target = _target(request)
-    if isinstance(target, Response):
-        return target
-    if target is None:
-        return _default_graph_refusal()
+def _delete_graph(request: Request, target: Target) -> Response:
+    check_write_access(request)
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
         graph_writes.delete_graph(store, target, shapes, engine=engine)
         return Response(status_code=204)
 
     return _run_write(request, work)
+
+
+@router.api_route("/store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph")
+def read_graph(request: Request) -> Response:
+    """Serve ``?graph=`` or ``?default`` (the store's own default graph)."""
+    return _read_graph(request, _indirect_target(request))
+
+
+@router.put("/store", summary="Graph Store Protocol: replace a graph (needs the write token)")
+async def put_graph(request: Request) -> Response:
+    """Replace ``?graph=`` (or ``?default``) by the body (201 when the graph is new, else 200)."""
+    return await _write_graph(request, _indirect_target(request), merge=False)
+
+
+@router.post("/store", summary="Graph Store Protocol: add to a graph (needs the write token)")
+async def post_graph(request: Request) -> Response:
+    """Add the body to ``?graph=`` (or ``?default``); without either, create a new graph (201)."""
+    params = request.query_params
+    create = "graph" not in params and "default" not in params
+    return await _write_graph(request, None if create else _indirect_target(request), merge=True)
+
+
+@router.delete("/store", summary="Graph Store Protocol: remove a graph (needs the write token)")
+def delete_graph(request: Request) -> Response:
+    """Remove ``?graph=`` and its companions (204; 404 when missing), or empty ``?default``."""
+    return _delete_graph(request, _indirect_target(request))
+
+
+@router.api_route(
+    "/store/{path:path}",
+    methods=["GET", "HEAD"],
+    summary="Graph Store Protocol, direct identification: read the graph named by this URL",
+)
+def read_graph_direct(request: Request, path: str) -> Response:
+    """Serve the graph whose IRI is the request's URL."""
+    return _read_graph(request, _direct_target(request))
+
+
+@router.put(
+    "/store/{path:path}",
+    summary="Graph Store Protocol, direct identification: replace the graph named by this URL",
+)
+async def put_graph_direct(request: Request, path: str) -> Response:
+    """Replace the graph whose IRI is the request's URL (201 when new, else 200)."""
+    return await _write_graph(request, _direct_target(request), merge=False)
+
+
+@router.post(
+    "/store/{path:path}",
+    summary="Graph Store Protocol, direct identification: add to the graph named by this URL",
+)
+async def post_graph_direct(request: Request, path: str) -> Response:
+    """Add the body to the graph whose IRI is the request's URL (201 when new, else 200)."""
+    return await _write_graph(request, _direct_target(request), merge=True)
+
+
+@router.delete(
+    "/store/{path:path}",
+    summary="Graph Store Protocol, direct identification: remove the graph named by this URL",
+)
+def delete_graph_direct(request: Request, path: str) -> Response:
+    """Remove the graph whose IRI is the request's URL (204; 404 when missing)."""
+    return _delete_graph(request, _direct_target(request))

@@ -18,19 +18,12 @@ store and then named by the SPARQL 1.1 Protocol's own parameters:
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 
 import httpx
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2 (not a dependency yet) and warns once, at import, when it falls
-    # back to httpx: harmless for the tests. Installing httpx2 makes this filter a no-op.
-    warnings.filterwarnings("ignore", "Using `httpx`", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient
 
 from ptce_kg.config import Settings
 from ptce_kg.store import open_store

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
-from starlette.exceptions import StarletteDeprecationWarning
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2 (not a dependency yet) and warns once, at import: harmless here.
-    warnings.filterwarnings("ignore", "Using `httpx`", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
+from fastapi.testclient import TestClient
 
 from ptce_kg.config import Settings
 from ptce_kg.store import Store, open_store

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from ptce_kg.errors import QueryError, QueryRefused
-from ptce_kg.web.execution import QueryReach, analyse_query, check_reach
+from ptce_kg.web.safety import QueryReach, analyse_query, check_reach
 
 from .conftest import G1, MakeClient
 
@@ -177,3 +177,31 @@ def test_read_only_by_default(client):
         assert "PTCE_WRITE_TOKEN" in response.json()["hint"]
     assert client.get("/health").json()["quads"] == 10
     assert client.get("/sparql", params={"update": "CLEAR ALL"}).status_code == 400
+
+
+def test_an_unknown_prefix_in_a_checked_query_is_a_400(client):
+    response = client.get("/sparql", params={"query": "SELECT * FROM ex:g WHERE { ?s ?p ?o }"})
+    assert response.status_code == 400
+    assert "Unknown namespace prefix" in response.json()["message"]
+
+
+def test_relative_from_resolves_against_the_request_url():
+    reach = analyse_query("SELECT * FROM <g> WHERE { ?s ?p ?o }", "http://testserver/sparql")
+    assert reach.from_graphs == ("http://testserver/g",)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        "LOAD <http://10.0.0.7/x.ttl> INTO GRAPH <urn:g>",
+        "INSERT { GRAPH <urn:g> { ?s ?p ?o } } WHERE { SERVICE <http://10.0.0.7/s> { ?s ?p ?o } }",
+    ],
+    ids=["load", "service"],
+)
+def test_updates_never_reach_out_even_with_the_token(make_client: MakeClient, update):
+    client = make_client(write_token="secret")
+    response = client.post(
+        "/sparql", data={"update": update}, headers={"Authorization": "Bearer secret"}
+    )
+    assert response.status_code == 400, response.text
+    assert response.json()["error"] == "query_refused"

@@ -1,7 +1,8 @@
 """Writes over HTTP (ptce_kg.web.writes): SPARQL Update and the Graph Store Protocol behind a token.
 
 Every refusal is checked to leave the store's quads exactly as they were (full N-Quads dumps).
-The app here is a bare FastAPI with the writes router, so these tests do not depend on create_app.
+The app here is a bare FastAPI with the writes router and the error handlers (the one mapping of
+errors to HTTP), so these tests do not depend on create_app.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from ptce_kg import pipeline
 from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import Store, open_store
+from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.writes import handle_update, router
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "writes"
@@ -65,6 +67,7 @@ def make_app(
     app.state.writes = []
     app.state.on_write = lambda: app.state.writes.append(1)
     app.include_router(router)
+    install_error_handlers(app)
     return app
 
 
@@ -200,12 +203,103 @@ def test_head_answers_headers_only(client: TestClient, loaded: Store):
     assert int(r.headers["content-length"]) == len(client.get(graph_url(G1)).content)
 
 
-def test_get_default_is_the_union(client: TestClient, loaded: Store):
+def test_default_graph_is_the_stores_own(client: TestClient, loaded: Store):
+    """?default is the store's own default graph: written and read as is (queries see the union)."""
+    body = (PREFIXES + 'ex:d a ex:Thing ; rdfs:label "D" .\n').encode()
+    r = client.put("/store?default", content=body, headers={**AUTH, "Content-Type": "text/turtle"})
+    assert r.status_code == 200, r.text
+    assert r.json()["graph"] is None and r.json()["triples"] == 2
     r = client.get("/store?default", headers={"Accept": "application/n-triples"})
     assert r.status_code == 200
-    union = Graph().parse(data=r.content, format="nt")
-    assert (URIRef(EX + "a"), RDF.type, URIRef(EX + "Thing")) in union  # from G1/inferred
-    assert len(union) >= len(triples_of(loaded, G1))
+    assert as_graph(r.content, "application/n-triples").isomorphic(
+        Graph().parse(data=body, format="turtle")
+    )  # not the union: G1 is not in it
+    assert not {"/inferred", "/provenance"} & set(loaded.graph_sizes())  # no companions
+    more = (PREFIXES + 'ex:e a ex:Thing ; rdfs:label "E" .\n').encode()
+    r = client.post("/store?default", content=more, headers={**AUTH, "Content-Type": "text/turtle"})
+    assert r.status_code == 200 and loaded.graph_sizes()[""] == 4
+    assert client.delete("/store?default", headers=AUTH).status_code == 204
+    assert "" not in loaded.graph_sizes() and G1 in loaded.graph_sizes()
+
+
+def test_direct_identification_names_the_graph_by_the_request_url(client: TestClient, store):
+    url = "/store/people/1.ttl"
+    graph = "http://testserver/store/people/1.ttl"
+    r = client.put(url, content=VALID, headers={**AUTH, "Content-Type": "text/turtle"})
+    assert r.status_code == 201, r.text
+    assert r.headers["location"] == graph and store.graph_sizes()[graph] == 4
+    direct = client.get(url, headers={"Accept": "application/n-triples"})
+    assert direct.status_code == 200
+    assert (
+        direct.content
+        == client.get(graph_url(graph), headers={"Accept": "application/n-triples"}).content
+    )
+    assert client.head(url).status_code == 200
+    assert client.get(f"{url}?default").status_code == 400  # a graph's own URL names no other
+    assert client.delete(url, headers=AUTH).status_code == 204
+    assert client.get(url).status_code == 404
+
+
+def test_direct_identification_follows_the_public_url(store: Store):
+    app = make_app(store)
+    app.state.settings = app.state.settings.model_copy(
+        update={"public_url": "https://ptce.example.org/kg/"}
+    )
+    with TestClient(app) as c:
+        r = c.put("/store/g", content=VALID, headers={**AUTH, "Content-Type": "text/turtle"})
+    assert r.status_code == 201, r.text
+    assert "https://ptce.example.org/kg/store/g" in store.graph_sizes()
+
+
+def test_multipart_post_merges_every_part(client: TestClient, loaded: Store):
+    boundary = "b0undary"
+    parts = [
+        ("text/turtle", (PREFIXES + 'ex:a rdfs:comment "one" .').encode()),
+        (
+            "application/n-triples",
+            f'<{EX}b> <http://www.w3.org/2000/01/rdf-schema#comment> "two" .'.encode(),
+        ),
+    ]
+    body = (
+        b"".join(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="p{n}"; filename="p{n}"\r\n'
+            f"Content-Type: {media}\r\n\r\n".encode()
+            + data
+            + b"\r\n"
+            for n, (media, data) in enumerate(parts)
+        )
+        + f"--{boundary}--\r\n".encode()
+    )
+    r = client.post(
+        graph_url(G1),
+        content=body,
+        headers={**AUTH, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+    )
+    assert r.status_code == 200, r.text
+    assert len(triples_of(loaded, G1)) == 6
+
+
+def test_update_takes_the_protocol_dataset(client: TestClient, loaded: Store):
+    update = f"INSERT {{ GRAPH <{G2}> {{ ?s <{EX}seen> true }} }} WHERE {{ ?s a ?t }}"
+    r = client.post("/sparql/update", data={"update": update}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["changed"] == []  # the real default graph is empty
+    r = client.post("/sparql/update", data={"update": update, "using-graph-uri": G1}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["changed"] == [G2], r.text
+    assert len(triples_of(loaded, G2)) == 2
+
+
+def test_update_resolves_relative_iris_against_the_endpoint(client: TestClient, loaded: Store):
+    update = f"INSERT DATA {{ GRAPH <{G1}> {{ <{EX}a> <{EX}note> <note-1> }} }}"
+    r = client.post("/sparql/update", data={"update": update}, headers=AUTH)
+    assert r.status_code == 200, r.text
+    assert b"<http://testserver/sparql/note-1>" in loaded.graph_triples(G1)
+
+
+def test_an_update_of_the_default_graph_reports_it_as_null(client: TestClient, loaded: Store):
+    label = "http://www.w3.org/2000/01/rdf-schema#label"
+    update = f'INSERT DATA {{ <{EX}q> a <{EX}Thing> ; <{label}> "Q" }}'
+    r = client.post("/sparql/update", data={"update": update}, headers=AUTH)
+    assert r.status_code == 200 and r.json()["changed"] == [None], r.text
 
 
 # ------------------------------------------------------------------------------- SPARQL Update
@@ -356,13 +450,31 @@ REFUSALS: list[tuple[str, Callable[[TestClient], object], int]] = [
     ("put-ontology-graph", _put(graph="https://w3id.org/ptce/graph/ontology", **AUTH), 400),
     ("put-not-an-iri", _put(graph="not an iri", **AUTH), 400),
     (
-        "put-default-graph",
+        "put-default-graph-violation",
         lambda c: c.put(
-            "/store?default", content=VALID, headers={"Content-Type": "text/turtle", **AUTH}
+            "/store?default", content=NO_LABEL, headers={"Content-Type": "text/turtle", **AUTH}
         ),
-        405,
+        422,
     ),
-    ("delete-default-graph", lambda c: c.delete("/store?default", headers=AUTH), 405),
+    (
+        "put-direct-and-indirect",
+        lambda c: c.put(
+            f"/store/x?graph={quote(G2, safe='')}",
+            content=VALID,
+            headers={"Content-Type": "text/turtle", **AUTH},
+        ),
+        400,
+    ),
+    ("delete-direct-no-token", lambda c: c.delete("/store/x"), 401),
+    (
+        "post-multipart-unsupported-part",
+        lambda c: c.post(
+            graph_url(G1),
+            content=b"--b\r\nContent-Type: text/html\r\n\r\n<p>x</p>\r\n--b--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=b", **AUTH},
+        ),
+        415,
+    ),
     ("delete-missing", lambda c: c.delete(graph_url(G2), headers=AUTH), 404),
     ("update-syntax-error", _update("INSERT DATA { GRAPH <urn:g> { ?x } }", **AUTH), 400),
     ("update-load", _update(f"LOAD <http://example.org/data.ttl> INTO GRAPH <{G2}>", **AUTH), 400),
@@ -375,7 +487,11 @@ REFUSALS: list[tuple[str, Callable[[TestClient], object], int]] = [
         ),
         400,
     ),
-    ("update-default-graph", _update(f'INSERT DATA {{ <{EX}q> <{EX}p> "x" }}', **AUTH), 400),
+    (
+        "update-default-graph-violation",
+        _update(f"INSERT DATA {{ <{EX}q> a <{EX}Thing> }}", **AUTH),
+        422,
+    ),
     (
         "update-companion",
         _update(f'INSERT DATA {{ GRAPH <{G1}/inferred> {{ <{EX}q> <{EX}p> "x" }} }}', **AUTH),
@@ -384,18 +500,33 @@ REFUSALS: list[tuple[str, Callable[[TestClient], object], int]] = [
     ("update-ontology", _update("CLEAR ALL", **AUTH), 400),
     ("update-empty", _update("  ", **AUTH), 400),
     (
-        "update-using-graph-uri",
+        "update-using-graph-uri-and-using",
         lambda c: c.post(
-            "/sparql/update", data={"update": UPDATE_OK, "using-graph-uri": G1}, headers=AUTH
+            "/sparql/update",
+            data={
+                "update": f"INSERT {{ GRAPH <{G2}> {{ ?s ?p ?o }} }} USING <{G1}> "
+                "WHERE { ?s ?p ?o }",
+                "using-graph-uri": G1,
+            },
+            headers=AUTH,
         ),
         400,
     ),
     (
-        "update-using-named-graph-uri-param",
+        "update-using-named-graph-uri-and-with",
         lambda c: c.post(
             f"/sparql/update?using-named-graph-uri={quote(G1, safe='')}",
-            content=UPDATE_OK.encode(),
+            content=f"WITH <{G2}> INSERT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o }}".encode(),
             headers={"Content-Type": "application/sparql-update", **AUTH},
+        ),
+        400,
+    ),
+    (
+        "update-using-graph-uri-not-an-iri",
+        lambda c: c.post(
+            "/sparql/update",
+            data={"update": "DELETE WHERE { ?s ?p ?o }", "using-graph-uri": "x> } ; DROP ALL ; #"},
+            headers=AUTH,
         ),
         400,
     ),

@@ -1,0 +1,137 @@
+"""What a SPARQL request would make the engine reach outside the store, read from its parse tree.
+
+Oxigraph contacts a SERVICE endpoint, or fetches a LOAD source, as soon as it runs the request, so
+the request is read first by rdflib's parser (never by the engine under guard): SERVICE clauses
+(in subqueries, EXISTS, OPTIONAL… too), LOAD operations and FROM / FROM NAMED (USING / USING NAMED
+in updates) are collected, their IRIs resolved against PREFIX / BASE and the request's base IRI as
+the engine will resolve them. The policy (what is allowed) is the caller's: the endpoint's
+:mod:`ptce_kg.web.safety` for queries, :func:`ptce_kg.pipeline.graph_writes.refuse_remote_access`
+for updates.
+
+Keywords cannot be escaped, so a request whose text holds none of ``service``, ``from``, ``load``
+(and no ``\\u`` escape, which may spell an IRI) skips the parse. Results are cached per text.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from pyparsing import ParseResults
+from pyparsing.exceptions import ParseBaseException
+from rdflib import URIRef
+from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+
+from ptce_kg.errors import QueryError
+
+_MAY_REACH_OUT = re.compile(r"service|from|load|\\u|\\U", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueryReach:
+    """What a request names outside its own patterns.
+
+    ``services``: SERVICE endpoints (a SERVICE on a variable is recorded as ``"?name"``);
+    ``from_graphs`` / ``from_named_graphs``: FROM / FROM NAMED (or USING / USING NAMED) graphs;
+    ``loads``: the sources of LOAD operations (updates only).
+    """
+
+    services: tuple[str, ...] = ()
+    from_graphs: tuple[str, ...] = ()
+    from_named_graphs: tuple[str, ...] = ()
+    loads: tuple[str, ...] = ()
+
+
+def _walk(node: object, found: dict[str, list[str]]) -> None:
+    """Collect SERVICE, LOAD and dataset clauses anywhere in rdflib's parse tree."""
+    if isinstance(node, CompValue):
+        fields = dict(node)  # CompValue.get returns the key itself for a missing key
+        if node.name == "ServiceGraphPattern":
+            term = fields.get("term")
+            found["services"].append(str(term) if isinstance(term, URIRef) else f"?{term}")
+        elif node.name in ("DatasetClause", "UsingClause"):
+            if fields.get("default") is not None:
+                found["from"].append(str(fields["default"]))
+            if fields.get("named") is not None:
+                found["named"].append(str(fields["named"]))
+        elif node.name == "Load":
+            found["loads"].append(str(fields.get("iri")))
+        for value in node.values():
+            _walk(value, found)
+    elif isinstance(node, list | tuple | ParseResults):
+        for item in node:
+            _walk(item, found)
+
+
+def _syntax_error(e: ParseBaseException, what: str) -> QueryError:
+    return QueryError(
+        f"SPARQL syntax error at {e.lineno}:{e.col}: {e.msg} "
+        f"(found by the safety check, which reads {what} naming SERVICE, FROM or LOAD)"
+    )
+
+
+def _resolve(prologue_tree: Any, body: Any, base_iri: str | None, previous: Any = None) -> Any:
+    """Resolve prefixed names and relative IRIs of ``body`` (returns the prologue and the body)."""
+    try:
+        prologue = translatePrologue(prologue_tree, base_iri, None, previous)
+        return prologue, traverse(body, functools.partial(translatePName, prologue=prologue))
+    except Exception as e:  # rdflib raises a bare Exception for an unknown prefix
+        raise QueryError(f"SPARQL error: {e}", hint="declare every prefix with PREFIX") from e
+
+
+def _reach(found: dict[str, list[str]]) -> QueryReach:
+    return QueryReach(
+        tuple(found["services"]), tuple(found["from"]), tuple(found["named"]), tuple(found["loads"])
+    )
+
+
+def _found() -> dict[str, list[str]]:
+    return {"services": [], "from": [], "named": [], "loads": []}
+
+
+@functools.lru_cache(maxsize=2048)
+def analyse_query(sparql: str, base_iri: str | None = None) -> QueryReach:
+    """Return what the query ``sparql`` reaches outside the store (cached per text and base).
+
+    Raises:
+        QueryError: the query mentions SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it;
+            the message carries rdflib's line and column.
+    """
+    if not _MAY_REACH_OUT.search(sparql):
+        return QueryReach()
+    try:
+        tree = parseQuery(sparql)
+    except ParseBaseException as e:
+        raise _syntax_error(e, "queries") from e
+    _, tree[1] = _resolve(tree[0], tree[1], base_iri)
+    found = _found()
+    _walk(tree, found)
+    return _reach(found)
+
+
+@functools.lru_cache(maxsize=512)
+def analyse_update(sparql: str, base_iri: str | None = None) -> QueryReach:
+    """Return what the update ``sparql`` reaches outside the store (cached per text and base).
+
+    Raises:
+        QueryError: the update mentions SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it.
+    """
+    if not _MAY_REACH_OUT.search(sparql):
+        return QueryReach()
+    try:
+        tree = parseUpdate(sparql)
+    except ParseBaseException as e:
+        raise _syntax_error(e, "updates") from e
+    found = _found()
+    prologue = None
+    fields = dict(tree)  # CompValue.get returns the key itself for a missing key
+    for prologue_tree, request in zip(
+        fields.get("prologue") or [], fields.get("request") or [], strict=False
+    ):
+        prologue, resolved = _resolve(prologue_tree, request, base_iri, prologue)
+        _walk(resolved, found)
+    return _reach(found)
