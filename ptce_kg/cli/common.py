@@ -80,6 +80,16 @@ def open_configured(settings: Settings, *, read_only: bool = False) -> Store:
     )
 
 
+@contextmanager
+def opened_store(settings: Settings, *, read_only: bool = False) -> Iterator[Store]:
+    """Open the configured store for the duration of a command, and close it after."""
+    st = open_configured(settings, read_only=read_only)
+    try:
+        yield st
+    finally:
+        st.close()
+
+
 def fail(code: int, message: str) -> NoReturn:
     err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -95,8 +105,8 @@ def exit_codes() -> Iterator[None]:
         fail(EXIT_REJECTED, str(e))
     except (SourceError, MappingError, QueryError, ConfigError, NotFound) as e:
         fail(EXIT_USAGE, str(e))
-    except StoreError as e:
-        fail(EXIT_USAGE if "open" in str(e) else EXIT_INTERNAL, str(e))
+    except StoreError as e:  # the store is missing, locked, unreachable or failing: not a bug here
+        fail(EXIT_USAGE, str(e))
     except PtceError as e:
         fail(EXIT_INTERNAL, str(e))
 

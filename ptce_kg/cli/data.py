@@ -23,6 +23,7 @@ from ptce_kg.cli.common import (
     expand_paths,
     fail,
     open_configured,
+    opened_store,
     out,
     print_report,
     settings_for,
@@ -220,8 +221,7 @@ def dump(
     ] = None,
 ) -> None:
     """Write the store (or one graph) as N-Quads, TriG or, for one graph, any RDF format."""
-    with exit_codes():
-        st = open_configured(settings_for(store))
+    with exit_codes(), opened_store(settings_for(store)) as st:
         rdf_format = RdfFormat.from_name(fmt)
         if output is None:
             st.dump(sys.stdout.buffer, rdf_format, graph=graph)

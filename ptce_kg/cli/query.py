@@ -14,7 +14,7 @@ from ptce_kg.cli.common import (
     StoreOption,
     app,
     exit_codes,
-    open_configured,
+    opened_store,
     out,
     settings_for,
     write_query_result,
@@ -33,15 +33,14 @@ def query(
     """Run a SPARQL query on the store (the default graph is the union of all graphs)."""
     with exit_codes():
         text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") else sparql
-        st = open_configured(settings_for(store))
-        write_query_result(st, text, output)
+        with opened_store(settings_for(store)) as st:
+            write_query_result(st, text, output)
 
 
 @app.command()
 def stats(store: StoreOption = None) -> None:
     """Print the number of quads, graphs and sources in the store."""
-    with exit_codes():
-        st = open_configured(settings_for(store))
+    with exit_codes(), opened_store(settings_for(store)) as st:
         sizes = st.graph_sizes()
         sources = pipeline.source_graphs(st)
         table = Table("measure", "value")
@@ -58,8 +57,7 @@ def stats(store: StoreOption = None) -> None:
 @app.command()
 def graphs(store: StoreOption = None) -> None:
     """List the named graphs with their triple counts and the file each source came from."""
-    with exit_codes():
-        st = open_configured(settings_for(store))
+    with exit_codes(), opened_store(settings_for(store)) as st:
         sizes = st.graph_sizes()
         sources = {
             str(b["g"]): (str(b.get("src", "")), str(b.get("at", "")))
