@@ -16,6 +16,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ptce_kg import pipeline
@@ -47,6 +48,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts show [brackets] as written
 )
 out = Console()
 err = Console(stderr=True)
@@ -91,7 +93,7 @@ def opened_store(settings: Settings, *, read_only: bool = False) -> Iterator[Sto
 
 
 def fail(code: int, message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -112,13 +114,15 @@ def exit_codes() -> Iterator[None]:
 
 
 def print_report(report: ValidationReport, at_least: Severity) -> None:
+    """Print the results at least as severe as ``at_least`` to standard error."""
     for r in sorted(report.at_least(at_least), key=lambda r: (-r.severity, r.focus)):
         colour = "red" if r.severity is Severity.VIOLATION else "yellow"
         path = f"\n    path:  {r.path}" if r.path else ""
         value = f"\n    value: {r.value}" if r.value is not None else ""
+        details = f"    focus: {r.focus}{path}{value}\n    {r.message}\n    shape: {r.shape}"
         err.print(
-            f"[{colour}]{r.severity.name.lower()}[/] {report.source or ''}\n"
-            f"    focus: {r.focus}{path}{value}\n    {r.message}\n    shape: {r.shape}",
+            f"[{colour}]{r.severity.name.lower()}[/] {escape(report.source or '')}\n"
+            f"{escape(details)}",
             highlight=False,
             soft_wrap=True,
         )
