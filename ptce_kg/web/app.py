@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ptce_kg.config import Settings
 from ptce_kg.store import Store, open_store
-from ptce_kg.web import sparql
+from ptce_kg.web import compare_api, pages, publish_api, query_api, sparql
 from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.execution import WriteNotifyingStore, open_query_runner
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
@@ -42,7 +42,11 @@ class WriteGeneration:
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """Build the service for ``settings`` (and an already open ``store``, for tests)."""
-    raw_store = store or open_store(settings.store)
+    raw_store = store or open_store(
+        settings.store,
+        user=settings.store_user,
+        password=settings.store_password.get_secret_value() if settings.store_password else None,
+    )
     runner = open_query_runner(raw_store, settings.query_timeout, settings.query_workers)
     generation = WriteGeneration()
 
@@ -90,8 +94,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     def health() -> dict[str, Any]:
         return {"status": "ok", "quads": description_cache.quads()}
 
+    app.include_router(publish_api.router)  # before sparql: it serves /.well-known/void
     app.include_router(sparql.router)
+    app.include_router(compare_api.router)
+    app.include_router(query_api.build_router(settings.queries_dir))
     app.include_router(metrics_router(metrics, description_cache.quads))
+    pages.install_pages(app)  # Linked-Data pages, UI, /static (last: /id/… catch-alls)
     if settings.write_token is not None:
         from ptce_kg.web import writes
 

@@ -31,6 +31,7 @@ from ptce_kg.errors import (
 from ptce_kg.store import Store
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.execution import QueryJob, QueryRunner
+from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
 from ptce_kg.web.service_description import DescriptionCache, describe_service, describe_void
 
@@ -216,9 +217,9 @@ _RDFLIB_FORMATS = {
 }
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/sparql",
-    methods=["GET", "HEAD"],
     name="sparql_get",
     summary="SPARQL query by GET; without a query, the service description or the editor",
 )
@@ -266,9 +267,9 @@ async def sparql_options() -> Response:
     return Response(status_code=204, headers={"allow": ALLOW})
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/.well-known/void",
-    methods=["GET", "HEAD"],
     summary="VoID description of the dataset (Turtle by default)",
 )
 async def void_description(request: Request) -> Response:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import BASE, DATA_DIR, ONTOLOGY_DIR
+from fastapi.testclient import TestClient
 from rdflib import Graph
 
 from ptce_kg import pipeline
@@ -16,13 +16,6 @@ from ptce_kg.config import Settings
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import Store, open_store
 from ptce_kg.web import create_app
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2 (not a dependency yet) and warns once, at import: harmless here.
-    from starlette.exceptions import StarletteDeprecationWarning
-
-    warnings.filterwarnings("ignore", "Using `httpx`", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 #: The Makefile's `load` target, in its order.
 DATASET = [

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-import pytest
 from fastapi.testclient import TestClient
 
 ID = "https://w3id.org/ptce/id/ptce/"
@@ -85,7 +84,6 @@ def test_compare_in_an_unsupported_format_is_406(client: TestClient):
 
 # /sparql and /.well-known/void answer GET and HEAD with one function each (web/sparql.py): FastAPI
 # warns about duplicate operation ids while it builds the whole document; not this router.
-@pytest.mark.filterwarnings("ignore:Duplicate Operation ID:UserWarning")
 def test_openapi_lists_the_routes_with_their_models(client: TestClient):
     spec = client.get("/openapi.json").json()
     for path in ("/api/compare", "/api/ptce/{key}/profile", "/api/ptce/{key}/similar"):

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from rdflib import Graph
-
-with warnings.catch_warnings():
-    # Starlette asks for httpx2 (not a dependency yet) and warns once, at import: harmless here.
-    from starlette.exceptions import StarletteDeprecationWarning
-
-    warnings.filterwarnings("ignore", "Using `httpx`", StarletteDeprecationWarning)
-    from fastapi.testclient import TestClient
 
 from ptce_kg import pipeline
 from ptce_kg.config import PROJECT_ROOT, Settings
