@@ -28,6 +28,30 @@ def dump_quads(store: Store) -> set[str]:
     return set(buf.getvalue().decode("utf-8").splitlines())
 
 
+#: The bundled dataset in the Makefile's load order (territories by level, then the PTCE, then the
+#: synthetic example).
+DATASET_FILES = [
+    DATA_DIR / "territories" / "regions.ttl",
+    DATA_DIR / "territories" / "departements.ttl",
+    DATA_DIR / "territories" / "communes.ttl",
+    *sorted((DATA_DIR / "ptce").glob("*.ttl")),
+    *sorted((DATA_DIR / "examples").glob("*.ttl")),
+]
+
+
+@pytest.fixture(scope="session")
+def dataset_store(shapes: Graph) -> Store:
+    """The ontology and the whole bundled dataset, validated, in memory, loaded once per session.
+
+    Shared by the query, comparison and page tests: they read it and never write it.
+    """
+    store = open_store(":memory:")
+    pipeline.load_ontology(store, ONTOLOGY_DIR)
+    for path in DATASET_FILES:
+        pipeline.load_source(store, path, shapes, base_iri=BASE)
+    return store
+
+
 @pytest.fixture(scope="session")
 def shapes() -> Graph:
     return pipeline.read_shapes(SHAPES_DIR)

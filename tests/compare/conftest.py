@@ -7,37 +7,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA_DIR, ONTOLOGY_DIR
+from conftest import BASE, DATA_DIR
 from fastapi.testclient import TestClient
-from rdflib import Graph
 
-from ptce_kg import pipeline
 from ptce_kg.config import Settings
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import Store, open_store
 from ptce_kg.web import create_app
 
-#: The Makefile's `load` target, in its order.
-DATASET = [
-    DATA_DIR / "territories" / "regions.ttl",
-    DATA_DIR / "territories" / "departements.ttl",
-    DATA_DIR / "territories" / "communes.ttl",
-    *sorted((DATA_DIR / "ptce").glob("*.ttl")),
-    *sorted((DATA_DIR / "examples").glob("*.ttl")),
-]
 REAL_PTCE = sorted(p.stem for p in (DATA_DIR / "ptce").glob("*.ttl"))
 SYNTHETIC = ["synthetic-a", "synthetic-b", "synthetic-c"]
 ID = f"{BASE}id/ptce/"
-
-
-@pytest.fixture(scope="session")
-def dataset_store(shapes: Graph) -> Store:
-    """An in-memory store with the ontology and the whole bundled dataset (read by the tests)."""
-    store = open_store(":memory:")
-    pipeline.load_ontology(store, ONTOLOGY_DIR)
-    for path in DATASET:
-        pipeline.load_source(store, path, shapes, base_iri=BASE)
-    return store
 
 
 @pytest.fixture(scope="session")

@@ -7,41 +7,16 @@ data/ptce and data/examples), once per session; tests only read it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from rdflib import Graph
 
-from ptce_kg import pipeline
 from ptce_kg.config import PROJECT_ROOT, Settings
-from ptce_kg.store import Store, open_store
+from ptce_kg.store import Store
 from ptce_kg.web import create_app
 
 DATA = PROJECT_ROOT / "data"
 BASE = "https://w3id.org/ptce/"
-
-
-def dataset_files() -> list[Path]:
-    """The bundled dataset in the Makefile's load order."""
-    territories = DATA / "territories"
-    return [
-        territories / "regions.ttl",
-        territories / "departements.ttl",
-        territories / "communes.ttl",
-        *sorted((DATA / "ptce").glob("*.ttl")),
-        *sorted((DATA / "examples").glob("*.ttl")),
-    ]
-
-
-@pytest.fixture(scope="session")
-def dataset_store(shapes: Graph) -> Store:
-    """An in-memory store with the ontology and the whole bundled dataset (read-only use)."""
-    store = open_store(":memory:")
-    pipeline.load_ontology(store, PROJECT_ROOT / "ontology")
-    for path in dataset_files():
-        pipeline.load_source(store, path, shapes, base_iri=BASE)
-    return store
 
 
 @pytest.fixture(scope="session")

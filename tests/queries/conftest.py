@@ -13,12 +13,10 @@ import io
 from pathlib import Path
 
 import pytest
-from rdflib import Graph
 
-from ptce_kg import pipeline
 from ptce_kg.config import PROJECT_ROOT
 from ptce_kg.queries import NamedQuery, load_queries
-from ptce_kg.store import QueryResult, Store, open_store
+from ptce_kg.store import QueryResult
 
 DATA = PROJECT_ROOT / "data"
 QUERIES_DIR = PROJECT_ROOT / "queries"
@@ -40,27 +38,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(scope="session")
 def update_expected(request: pytest.FixtureRequest) -> bool:
     return bool(request.config.getoption("--update-expected", default=False))
-
-
-def dataset_files() -> list[Path]:
-    territories = DATA / "territories"
-    return [
-        territories / "regions.ttl",
-        territories / "departements.ttl",
-        territories / "communes.ttl",
-        *sorted((DATA / "ptce").glob("*.ttl")),
-        *sorted((DATA / "examples").glob("*.ttl")),
-    ]
-
-
-@pytest.fixture(scope="session")
-def dataset_store(shapes: Graph) -> Store:
-    """The ontology and the whole bundled dataset, validated, in memory (read it, never write)."""
-    store = open_store(":memory:")
-    pipeline.load_ontology(store, PROJECT_ROOT / "ontology")
-    for path in dataset_files():
-        pipeline.load_source(store, path, shapes, base_iri=BASE)
-    return store
 
 
 @pytest.fixture(scope="session")
