@@ -150,7 +150,7 @@ def child_validated(path: Path, size: int) -> dict[str, Any]:
     from ptce_kg.store import open_store
 
     settings = Settings()
-    store = open_store(str(_fresh(OUT / f"store-validated-{size}")))
+    store = open_store(str(_fresh(OUT / f"store-validated-{size}")), exclusive=True)  # as the CLI
     t0 = time.perf_counter()
     pipeline.load_ontology(store, settings.ontology_dir)
     shapes = pipeline.read_shapes(settings.shapes_dir)

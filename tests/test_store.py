@@ -7,8 +7,10 @@ Oxigraph server started by the test (``store`` fixture); on-disk specifics run o
 from __future__ import annotations
 
 import io
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -19,9 +21,12 @@ from store.oxigraph import oxigraph_serving
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import open_store
+from ptce_kg.store.embedded import _PENDING as PENDING
+from ptce_kg.store.embedded import open_embedded_store
 
 G1 = "https://w3id.org/ptce/graph/test-one"
 G2 = "https://w3id.org/ptce/graph/test-two"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def nt(*pairs: tuple[str, str]) -> bytes:
@@ -170,3 +175,69 @@ def test_bulk_load_into_a_graph(tmp_path: Path):
     store = open_store(str(tmp_path / "store"))
     store.bulk_load(src, RdfFormat.N_TRIPLES, G1)
     assert store.graph_sizes() == {G1: 100}
+
+
+def _big_graph(n: int) -> bytes:
+    return "".join(
+        f"<https://w3id.org/ptce/id/org/synthetic-{i}> <{LABEL}> "
+        f'"Organisation {i} (synthetic)" .\n'
+        for i in range(n)
+    ).encode()
+
+
+def test_an_exclusive_store_bulk_writes_new_graphs_whole(tmp_path: Path):
+    store = open_embedded_store(tmp_path / "store", exclusive=True)
+    big = _big_graph(120_000)  # over the bulk threshold
+    store.replace_graphs({G1: big, G2: nt(("b", "B"))})
+    assert store.graph_sizes() == {G1: 120_000, G2: 1}
+    store.replace_graphs({G1: nt(("a", "A"))})  # an existing graph: the transactional path
+    assert store.graph_sizes() == {G1: 1, G2: 1}
+
+
+def test_an_interrupted_bulk_write_is_removed_at_the_next_open(tmp_path: Path):
+    path = tmp_path / "store"
+    store = open_embedded_store(path, exclusive=True)
+    store.replace_graphs({G2: nt(("b", "B"))})
+    # what a process killed in the middle of a bulk write leaves: the marker and part of the graph
+    store.engine.update(
+        f"INSERT DATA {{ GRAPH <{PENDING}> {{ <{G1}> <{PENDING}> true }} "
+        f'GRAPH <{G1}> {{ <https://w3id.org/ptce/id/org/synthetic-x> <{LABEL}> "half" }} }}'
+    )
+    store.close()
+    del store
+    reopened = open_embedded_store(path)
+    assert reopened.graph_sizes() == {G2: 1}
+
+
+KILL_SCRIPT = """
+import sys
+from ptce_kg.store.embedded import open_embedded_store
+store = open_embedded_store(sys.argv[1], exclusive=True)
+print("ready", flush=True)
+store.replace_graphs({sys.argv[2]: open(sys.argv[3], "rb").read()})
+print("done", flush=True)
+"""
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.5, 1.0, 2.0, 5.0])
+def test_a_bulk_write_killed_at_any_moment_leaves_nothing_or_everything(
+    tmp_path: Path, delay: float
+):
+    path = tmp_path / "store"
+    source = tmp_path / "big.nt"
+    source.write_bytes(_big_graph(300_000))
+    seed = open_embedded_store(path)
+    seed.replace_graphs({G2: nt(("b", "B"))})
+    seed.close()
+    del seed
+    with subprocess.Popen(
+        [sys.executable, "-c", KILL_SCRIPT, str(path), G1, str(source)],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as process:
+        assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    sizes = open_embedded_store(path).graph_sizes()
+    assert sizes in ({G2: 1}, {G1: 300_000, G2: 1}), sizes

@@ -76,9 +76,19 @@ def settings_for(store: str | None = None, **overrides: object) -> Settings:
 
 
 def open_configured(settings: Settings, *, read_only: bool = False) -> Store:
+    """Open the configured store for a command.
+
+    A read-write embedded store is locked by this process for the command's duration, so no one
+    else reads it while the command writes: it is opened ``exclusive`` (the bulk loader's fast,
+    crash-safe path for large new graphs).
+    """
     password = settings.store_password.get_secret_value() if settings.store_password else None
     return open_store(
-        settings.store, read_only=read_only, user=settings.store_user, password=password
+        settings.store,
+        read_only=read_only,
+        exclusive=not read_only,
+        user=settings.store_user,
+        password=password,
     )
 
 

@@ -22,6 +22,7 @@ def open_store(
     location: str,
     *,
     read_only: bool = False,
+    exclusive: bool = False,
     user: str | None = None,
     password: str | None = None,
 ) -> Store:
@@ -29,7 +30,9 @@ def open_store(
 
     ``location`` is a directory path (embedded Oxigraph on disk, created if missing), ``":memory:"``
     (embedded, in memory) or an ``http(s)://`` URL of a SPARQL 1.1 endpoint (remote store;
-    ``user`` and ``password`` for HTTP basic authentication).
+    ``user`` and ``password`` for HTTP basic authentication). ``exclusive`` promises that no one
+    reads the store while this process writes it (the CLI): large new graphs then take the bulk
+    loader's fast, crash-safe path (embedded store only).
 
     Raises:
         StoreError: if the store cannot be opened (locked by another process, corrupted,
@@ -37,7 +40,9 @@ def open_store(
     """
     if location.startswith(("http://", "https://")):
         return open_remote_store(location, read_only=read_only, user=user, password=password)
-    return open_embedded_store(None if location == ":memory:" else location, read_only=read_only)
+    return open_embedded_store(
+        None if location == ":memory:" else location, read_only=read_only, exclusive=exclusive
+    )
 
 
 __all__ = [
