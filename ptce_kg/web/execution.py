@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -337,6 +338,53 @@ def _rebuild_error(name: str, message: str, hint: str | None) -> PtceError:
     return cls(message, hint=hint)  # type: ignore[no-any-return]
 
 
+class _FairPool:
+    """Idle workers, handed to waiting queries in arrival order.
+
+    ``queue.Queue`` lets a thread that returns a worker take it straight back for its next job,
+    ahead of threads already waiting: under load some queries then wait far past their turn.
+    Here a returned worker goes to the oldest waiter first.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._free: deque[_Worker] = deque()
+        self._waiters: deque[_Waiter] = deque()
+
+    def qsize(self) -> int:
+        with self._lock:
+            return len(self._free)
+
+    def put(self, worker: _Worker) -> None:
+        with self._lock:
+            if self._waiters:
+                waiter = self._waiters.popleft()
+                waiter.worker = worker
+                waiter.event.set()
+            else:
+                self._free.append(worker)
+
+    def get(self, timeout: float) -> _Worker:
+        """The next free worker; raises ``queue.Empty`` after ``timeout`` seconds."""
+        with self._lock:
+            if self._free and not self._waiters:
+                return self._free.popleft()
+            waiter = _Waiter()
+            self._waiters.append(waiter)
+        waiter.event.wait(timeout)
+        with self._lock:
+            if waiter.worker is not None:
+                return waiter.worker
+            self._waiters.remove(waiter)
+        raise queue.Empty
+
+
+class _Waiter:
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.worker: _Worker | None = None
+
+
 class ProcessQueryRunner(QueryRunner):
     """Runs queries in worker processes over the on-disk store at ``path``; kills on timeout."""
 
@@ -344,7 +392,7 @@ class ProcessQueryRunner(QueryRunner):
         self.path = path
         self.timeout = timeout
         self.size = workers
-        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._idle = _FairPool()
         self._all: dict[int, _Worker] = {}
         self._lock = threading.Lock()
         self._generation = 0

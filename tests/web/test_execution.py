@@ -212,3 +212,28 @@ def test_the_kind_decides_the_format_before_evaluation():
     assert answer.media_type is None and answer.kind == "ask"
     answer = run_job(store, QueryJob("DESCRIBE <urn:x>", {"graph": "application/n-triples"}))
     assert (answer.kind, answer.media_type) == ("graph", "application/n-triples")
+
+
+def test_idle_workers_go_to_the_oldest_waiting_query_first() -> None:
+    """A returned worker is handed to the query that has waited longest, never barged."""
+    import queue as queue_module
+    import threading
+
+    from ptce_kg.web.execution import _FairPool
+
+    pool = _FairPool()
+    order: list[str] = []
+    threads = []
+    for name in ("first", "second", "third"):
+        thread = threading.Thread(target=lambda n=name: (pool.get(5.0), order.append(n)))
+        thread.start()
+        while len(pool._waiters) < len(threads) + 1:  # queue up one at a time
+            threading.Event().wait(0.001)
+        threads.append(thread)
+    for i, worker in enumerate(("w1", "w2", "w3")):
+        pool.put(worker)  # type: ignore[arg-type]
+        threads[i].join(timeout=5.0)
+    assert order == ["first", "second", "third"]
+    with pytest.raises(queue_module.Empty):
+        pool.get(timeout=0.01)
+    assert not pool._waiters  # a timed-out waiter leaves the line
