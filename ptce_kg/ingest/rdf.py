@@ -3,14 +3,23 @@
 Parsing uses Oxigraph's parsers: they never fetch anything (no remote JSON-LD contexts, no external
 XML entities), and report positions. Relative IRIs are an error: a source must say what it talks
 about.
+
+Oxigraph's RDF/XML parser does expand internal entities (``<!ENTITY a "&b;&b;">``) without a bound
+and slows down quadratically with element depth, so RDF/XML is screened first
+(:func:`screen_rdf_xml`): no external or parameter entities, no entity defined through another one,
+at most :data:`MAX_ENTITY_EXPANSION` characters from entity references, at most
+:data:`MAX_XML_DEPTH` nested elements. A billion-laughs file is refused in milliseconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.parsers import expat
 
 import pyoxigraph as ox
 
@@ -18,6 +27,13 @@ from ptce_kg.errors import SourceError
 from ptce_kg.formats import RdfFormat
 
 log = logging.getLogger(__name__)
+
+#: Characters that entity references of an RDF/XML document may expand to, in all.
+MAX_ENTITY_EXPANSION = 4 * 1024 * 1024
+#: Element depth of an RDF/XML document (real RDF/XML nests a few levels; Oxigraph's parser slows
+#: down quadratically with depth).
+MAX_XML_DEPTH = 1000
+_PREDEFINED_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 _OX = {
     RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
@@ -43,6 +59,10 @@ class ParsedSource:
     dataset: Any = field(repr=False)
     triples: int = 0
 
+    def release(self) -> None:
+        """Free the scratch dataset (its memory) once what is needed of it has been taken."""
+        self.dataset = ox.Store()
+
     def graph_ntriples(self, graph: str | None = None) -> bytes:
         """Return the triples of ``graph`` (default: the source graph) as N-Triples."""
         name = ox.NamedNode(graph or self.graph)
@@ -62,6 +82,114 @@ class ParsedSource:
         """Run a CONSTRUCT on the scratch dataset (union default graph); return N-Triples."""
         result = self.dataset.query(sparql, use_default_graph_as_union=True)
         return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+
+
+class _EndOfDoctype(Exception):
+    pass
+
+
+def _refuse_xml(message: str, where: str, parser: Any, hint: str) -> SourceError:
+    return SourceError(
+        message,
+        path=where,
+        line=parser.CurrentLineNumber,
+        column=parser.CurrentColumnNumber + 1,
+        hint=hint,
+    )
+
+
+def screen_rdf_xml(data: bytes, where: str) -> None:
+    """Refuse RDF/XML that would make the parser fetch, blow up or crawl (see the module doc).
+
+    Malformed XML is left to Oxigraph's parser, which reports it with its position.
+
+    Raises:
+        SourceError: an external or parameter entity, an entity defined through another one, more
+            than :data:`MAX_ENTITY_EXPANSION` characters of entity expansion, or elements nested
+            deeper than :data:`MAX_XML_DEPTH`.
+    """
+    if b"<!" not in data and data.count(b"<") <= MAX_XML_DEPTH:
+        return
+    entities: dict[str, int] = {}
+    doctype_end = 0
+    parser = expat.ParserCreate()
+
+    def declared(
+        name: str,
+        is_parameter: int,
+        value: str | None,
+        _base: str | None,
+        system_id: str | None,
+        public_id: str | None,
+        _notation: str | None,
+    ) -> None:
+        hint = "declare no entities (or only plain-text ones) in the file's DOCTYPE"
+        if system_id is not None or public_id is not None:
+            raise _refuse_xml(
+                f"external XML entity {name!r} ({system_id or public_id}) refused: ptce_kg "
+                "never fetches what a file points to",
+                where,
+                parser,
+                hint,
+            )
+        if is_parameter:
+            raise _refuse_xml(f"XML parameter entity %{name} refused", where, parser, hint)
+        refs = set(re.findall(r"&([^;#\s]+);", value or "")) - _PREDEFINED_ENTITIES
+        if refs:
+            raise _refuse_xml(
+                f"XML entity {name!r} is defined through other entities ({', '.join(sorted(refs))})"
+                ": nested entities are refused (they can expand without bound)",
+                where,
+                parser,
+                hint,
+            )
+        entities[name] = len(value or "")
+
+    def end_doctype() -> None:
+        nonlocal doctype_end
+        doctype_end = parser.CurrentByteIndex
+        raise _EndOfDoctype
+
+    parser.EntityDeclHandler = declared
+    parser.EndDoctypeDeclHandler = end_doctype
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    with contextlib.suppress(_EndOfDoctype, expat.ExpatError):
+        parser.Parse(data, True)
+    if entities:
+        text = data[doctype_end:].decode("utf-8", errors="replace")
+        expansion = sum(
+            size * text.count(f"&{name};") for name, size in entities.items() if size > 0
+        )
+        if expansion > MAX_ENTITY_EXPANSION:
+            raise SourceError(
+                f"XML entity references would expand to {expansion} characters, over the "
+                f"{MAX_ENTITY_EXPANSION} allowed",
+                path=where,
+                hint="write the text out instead of repeating entities",
+            )
+    depth = 0
+    scanner = expat.ParserCreate()
+
+    def start(_name: str, _attributes: Any) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
+            raise _refuse_xml(
+                f"elements nested more than {MAX_XML_DEPTH} deep",
+                where,
+                scanner,
+                "flatten the document: give nested nodes an rdf:about or rdf:nodeID",
+            )
+
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+
+    scanner.StartElementHandler = start
+    scanner.EndElementHandler = end
+    scanner.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    with contextlib.suppress(expat.ExpatError):
+        scanner.Parse(data, True)
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
@@ -129,17 +257,33 @@ def _parse_source(
     """Load ``load_from`` (Oxigraph's ``path=`` or ``input=``) into a new scratch dataset."""
     dataset = ox.Store()
     target = ox.NamedNode(graph)
+    if fmt is RdfFormat.RDF_XML:
+        try:
+            data = load_from["input"] if "input" in load_from else path.read_bytes()
+        except OSError as e:
+            raise SourceError(f"cannot read: {e}", path=where) from e
+        screen_rdf_xml(data, where)
     try:
         dataset.load(format=_OX[fmt], to_graph=target, **load_from)
     except SyntaxError as e:
         line, column = _position(e)
         message = str(e.args[0]) if e.args else str(e)
+        if "LoadDocumentCallback" in message:
+            message = "a remote JSON-LD @context is never fetched; inline the context"
         raise SourceError(
             f"not valid {fmt.name.lower().replace('_', '-')}: {message}",
             path=where,
             line=line,
             column=column if column is not None else (1 if line is not None else None),
             hint=syntax_hint,
+        ) from e
+    except MemoryError as e:  # Oxigraph's parser refuses a single token over its buffer size
+        if "buffer maximal size" not in str(e):
+            raise
+        raise SourceError(
+            f"a single term (literal or IRI) is too large to parse: {e}",
+            path=where,
+            hint="split the text, or keep large documents outside the knowledge base and link them",
         ) from e
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise SourceError(f"cannot read: {e}", path=where) from e

@@ -219,9 +219,10 @@ def _admit(
     if write:
         say(f"storing {path.name}")
         prov = _provenance(parsed.graph, path, parsed.triples, parsed.fmt, media_type=media_type)
-        store.replace_graphs(
-            {parsed.graph: parsed.graph_ntriples(), inferred: inferred_nt, provenance: prov}
-        )
+        source_nt = parsed.graph_ntriples()
+        parsed.release()  # the scratch dataset is not needed past this point: free it first
+        store.replace_graphs({parsed.graph: source_nt, inferred: inferred_nt, provenance: prov})
+        del source_nt
     return LoadOutcome(
         path=path,
         graph=parsed.graph,

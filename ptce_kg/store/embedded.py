@@ -10,6 +10,7 @@ the previous data intact.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -45,6 +46,8 @@ _OX_GRAPH_FORMATS = {fmt.media_type: ox_fmt for fmt, ox_fmt in _OX_RDF_FORMATS.i
 _PENDING = "urn:x-ptce-kg:pending-writes"
 #: New graphs at least this large (N-Triples bytes) go through the bulk loader when exclusive.
 _BULK_WRITE_BYTES = 8 * 1024 * 1024
+#: Quads handed to the bulk loader at a time.
+_BULK_CHUNK_QUADS = 200_000
 
 
 def oxigraph_format(fmt: RdfFormat) -> Any:
@@ -294,11 +297,13 @@ class EmbeddedStore:
         marker = " ".join(f"<{g}> <{_PENDING}> true ." for g in graphs)
         self._store.update(f"INSERT DATA {{ GRAPH <{_PENDING}> {{ {marker} }} }}")
         self._store.flush()
-        self._store.bulk_extend(
+        quads = (
             ox.Quad(t.subject, t.predicate, t.object, ox.NamedNode(graph))
             for graph, triples in graphs.items()
             for t in ox.parse(triples, format=ox.RdfFormat.N_TRIPLES)
         )
+        while chunk := list(itertools.islice(quads, _BULK_CHUNK_QUADS)):
+            self._store.bulk_extend(chunk)  # in chunks: the loader's memory stays bounded
         self._store.flush()
         self._store.update(f"DROP SILENT GRAPH <{_PENDING}>")
 
