@@ -3,7 +3,18 @@ turns errors into exit codes: 0 ok, 1 rejected or does not conform, 2 usage or i
 3 internal error. Commands live in one module per topic; importing them registers them on ``app``.
 """
 
-from ptce_kg.cli import data, query, serve
+from ptce_kg.cli import compare, data, importing, link, publish, query, run, serve
 from ptce_kg.cli.common import app, main
 
-__all__ = ["app", "data", "main", "query", "serve"]
+__all__ = [
+    "app",
+    "compare",
+    "data",
+    "importing",
+    "link",
+    "main",
+    "publish",
+    "query",
+    "run",
+    "serve",
+]
