@@ -179,8 +179,7 @@ def test_bulk_load_into_a_graph(tmp_path: Path):
 
 def _big_graph(n: int) -> bytes:
     return "".join(
-        f"<https://w3id.org/ptce/id/org/synthetic-{i}> <{LABEL}> "
-        f'"Organisation {i} (synthetic)" .\n'
+        f'<https://w3id.org/ptce/id/org/synthetic-{i}> <{LABEL}> "Organisation {i} (synthetic)" .\n'
         for i in range(n)
     ).encode()
 
