@@ -357,12 +357,29 @@ class EmbeddedStore:
             raise StoreError(f"cannot back up to {target}: {e}") from e
 
     def close(self) -> None:
-        """Flush pending writes (the store is released when garbage-collected)."""
-        if not self.read_only:
+        """Flush pending writes and let go of the database, so that its lock is released now.
+
+        RocksDB's lock lives as long as the pyoxigraph Store object; a traceback holding this
+        wrapper must not keep the directory locked for the next command of the same process.
+        Using the store after ``close`` raises ``StoreError``.
+        """
+        store, self._store = self._store, _ClosedStore(self.location)
+        if not self.read_only and not isinstance(store, _ClosedStore):
             try:
-                self._store.flush()
+                store.flush()
             except OSError as e:
                 raise StoreError(f"cannot flush the store: {e}") from e
+        del store
+
+
+class _ClosedStore:
+    """Stands in for the database after :meth:`EmbeddedStore.close`."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def __getattr__(self, name: str) -> Any:
+        raise StoreError(f"the store at {self.location} is closed", hint="open it again")
 
 
 def _as_nquads(graphs: Mapping[str, bytes]) -> bytes:
