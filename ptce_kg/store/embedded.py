@@ -81,6 +81,12 @@ def open_embedded_store(
         store = EmbeddedStore(ox.Store(str(target)), str(target), exclusive=exclusive)
         store.remove_interrupted_writes()
         return store
+    except RuntimeError as e:  # RocksDB reports corruption as a runtime error
+        raise StoreError(
+            f"cannot open the store at {path}: {e}",
+            hint="the directory is damaged; restore a backup (ptce-kg restore) or load into a "
+            "new --store; nothing was removed",
+        ) from e
     except OSError as e:
         raise StoreError(
             f"cannot open the store at {path}: {e}",
@@ -127,9 +133,12 @@ class EmbeddedStore:
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         if bindings:
-            kwargs["substitutions"] = {
-                ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()
-            }
+            try:
+                kwargs["substitutions"] = {
+                    ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()
+                }
+            except ValueError as e:  # e.g. an IRI that is not one
+                raise QueryError(f"invalid parameter: {e}") from e
         try:
             return self._store.query(sparql, **kwargs)
         except SyntaxError as e:

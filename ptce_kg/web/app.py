@@ -20,7 +20,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ptce_kg.config import Settings
 from ptce_kg.store import Store, open_store
-from ptce_kg.web import compare_api, pages, publish_api, query_api, sparql
+from ptce_kg.web import compare_api, pages, publish_api, query_api, sparql, writes
 from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.execution import WriteNotifyingStore, open_query_runner
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
@@ -100,8 +100,6 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(query_api.build_router(settings.queries_dir))
     app.include_router(metrics_router(metrics, description_cache.quads))
     pages.install_pages(app)  # Linked-Data pages, UI, /static (last: /id/… catch-alls)
-    if settings.write_token is not None:
-        from ptce_kg.web import writes
-
-        app.include_router(writes.router)
+    # the write routes are always there: without a token they answer 403 "writes are disabled"
+    app.include_router(writes.router)
     return app

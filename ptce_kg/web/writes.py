@@ -63,6 +63,7 @@ from ptce_kg.web.negotiation import (
     TURTLE,
     choose_media_type,
 )
+from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.sparql import read_body, request_iri
 
 log = logging.getLogger(__name__)
@@ -383,7 +384,7 @@ def _delete_graph(request: Request, target: Target) -> Response:
     return _run_write(request, work)
 
 
-@router.api_route("/store", methods=["GET", "HEAD"], summary="Graph Store Protocol: read a graph")
+@get_and_head(router, "/store", summary="Graph Store Protocol: read a graph")
 def read_graph(request: Request) -> Response:
     """Serve ``?graph=`` or ``?default`` (the store's own default graph)."""
     return _read_graph(request, _indirect_target(request))
@@ -409,9 +410,9 @@ def delete_graph(request: Request) -> Response:
     return _delete_graph(request, _indirect_target(request))
 
 
-@router.api_route(
+@get_and_head(
+    router,
     "/store/{path:path}",
-    methods=["GET", "HEAD"],
     summary="Graph Store Protocol, direct identification: read the graph named by this URL",
 )
 def read_graph_direct(request: Request, path: str) -> Response:

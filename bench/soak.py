@@ -1,0 +1,310 @@
+"""Soak test: drive the service with a bounded number of mixed requests from concurrent clients.
+
+Without ``--url`` it builds an on-disk store from the bundled dataset (ontology, territories, the
+PTCE sources, each validated) in a temporary directory and starts ``ptce-kg serve`` on it on
+127.0.0.1 with a write token. Then ``--requests`` requests (default 5,000) run from
+``--clients`` concurrent clients (default 32): cheap and heavy SPARQL queries, named queries
+(``/api/queries/…`` with their example parameters), page views (``/``, ``/id/ptce/…``) and
+authorised writes (Graph Store PUT of a small synthetic graph, validated by the server).
+
+It prints the count, the errors (any status >= 400 or transport error; must be 0), requests/s,
+p50/p95/p99 latency per kind, and the server's RSS sampled over the run: "memory flat" when the
+mean of the last decile of samples is less than 10 % above the first decile's. Exit 1 otherwise.
+
+    .venv/bin/python bench/soak.py                      # 5,000 requests, 32 clients
+    .venv/bin/python bench/soak.py --url http://127.0.0.1:8000 --token "$PTCE_WRITE_TOKEN"
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+PTCE_KG = str(Path(sys.executable).with_name("ptce-kg"))
+JSON = "application/sparql-results+json"
+BASE = "https://w3id.org/ptce/"
+CHEAP = [
+    "ASK { ?s ?p ?o }",
+    "SELECT ?s ?label WHERE { ?s a <https://w3id.org/ptce/ontology#PTCE> ; "
+    "<http://www.w3.org/2004/02/skos/core#prefLabel> ?label } LIMIT 10",
+    "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <https://w3id.org/ptce/graph/regions> { ?s ?p ?o } }",
+]
+HEAVY = [
+    "SELECT ?class (COUNT(?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class ORDER BY DESC(?n)",
+    "SELECT ?p (COUNT(*) AS ?n) (COUNT(DISTINCT ?s) AS ?subjects) WHERE { ?s ?p ?o } GROUP BY ?p",
+    "SELECT ?ptce (COUNT(DISTINCT ?m) AS ?members) WHERE { ?m <http://www.w3.org/ns/org#organization>"
+    " ?ptce } GROUP BY ?ptce ORDER BY DESC(?members)",
+]
+#: Share of each kind of request.
+#: Writes are serialised and each validates against a copy of the store (~1 s here): 2 %.
+MIX = {"sparql-cheap": 33, "sparql-heavy": 10, "named-query": 22, "page": 33, "write": 2}
+
+
+@dataclass
+class Tally:
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    rss: list[int] = field(default_factory=list)
+    tree: list[int] = field(default_factory=list)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def run(*args: str) -> None:
+    subprocess.run([PTCE_KG, *args], check=True, stdout=subprocess.DEVNULL)
+
+
+@contextmanager
+def local_server(token: str) -> Iterator[tuple[str, int]]:
+    """Build the bundled dataset's store and serve it; yield (url, server pid)."""
+    with tempfile.TemporaryDirectory(prefix="ptce-soak-") as folder:
+        store = str(Path(folder) / "store")
+        started = time.monotonic()
+        run("load-ontology", "--store", store)
+        run("load", str(ROOT / "data" / "territories"), "--store", store)
+        run("load", str(ROOT / "data" / "ptce"), "--store", store)
+        print(f"store built in {time.monotonic() - started:.1f} s", file=sys.stderr)
+        port = free_port()
+        env = os.environ | {"PTCE_WRITE_TOKEN": token}
+        server = subprocess.Popen(
+            [PTCE_KG, "serve", "--store", store, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    time.sleep(0.2)
+            else:
+                raise SystemExit("the server did not start")
+            yield url, server.pid
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def tree_rss(pid: int) -> int:
+    """RSS of ``pid`` and its children (the query worker processes)."""
+    total = rss_of(pid) or 0
+    children: list[str] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children += (task / "children").read_text().split()
+        except OSError:
+            continue
+    return total + sum(tree_rss(int(child)) for child in children)
+
+
+def rss_of(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None
+
+
+def synthetic_graph(i: int) -> bytes:
+    node = f"https://w3id.org/ptce/id/org/synthetic-soak-{i}"
+    return (
+        f"<{node}> a <http://www.w3.org/ns/org#Organization> ;\n"
+        f'  <http://www.w3.org/2004/02/skos/core#prefLabel> "Organisation {i} (synthétique)"@fr ;\n'
+        f'  <http://www.w3.org/2000/01/rdf-schema#label> "Organisation {i} (synthétique)"@fr .\n'
+    ).encode()
+
+
+async def plan(
+    client: httpx.AsyncClient,
+) -> tuple[list[str], list[tuple[str, dict[str, list[str]]]]]:
+    """Page paths and named queries (with example parameters) to draw from."""
+    answer = await client.get(
+        "/sparql",
+        params={"query": "SELECT ?s WHERE { ?s a <https://w3id.org/ptce/ontology#PTCE> } LIMIT 50"},
+        headers={"Accept": JSON},
+    )
+    answer.raise_for_status()
+    pages = ["/"] + [
+        "/" + b["s"]["value"].removeprefix(BASE)
+        for b in answer.json()["results"]["bindings"]
+        if b["s"]["value"].startswith(BASE)
+    ]
+    named: list[tuple[str, dict[str, list[str]]]] = []
+    catalogue = await client.get("/api/queries", headers={"Accept": "application/json"})
+    if catalogue.status_code == 200:
+        for entry in catalogue.json():
+            params = {
+                name: str(spec["example"]).split() if spec.get("multiple") else [spec["example"]]
+                for name, spec in entry["params"].items()
+                if "example" in spec
+            }
+            if all(
+                name in params for name, spec in entry["params"].items() if spec.get("required")
+            ):
+                named.append((entry["links"]["json"], params))
+    return pages, named
+
+
+async def one(
+    client: httpx.AsyncClient,
+    kind: str,
+    i: int,
+    rng: random.Random,
+    pages: list[str],
+    named: list[tuple[str, dict[str, list[str]]]],
+    token: str,
+) -> httpx.Response:
+    if kind == "sparql-cheap":
+        return await client.get(
+            "/sparql", params={"query": rng.choice(CHEAP)}, headers={"Accept": JSON}
+        )
+    if kind == "sparql-heavy":
+        return await client.post(
+            "/sparql", data={"query": rng.choice(HEAVY)}, headers={"Accept": JSON}
+        )
+    if kind == "named-query":
+        path, params = rng.choice(named)
+        return await client.get(path, params=params, headers={"Accept": "application/json"})
+    if kind == "page":
+        return await client.get(rng.choice(pages), headers={"Accept": "text/html"})
+    graph = f"https://w3id.org/ptce/graph/synthetic-soak-{i % 8}"
+    return await client.put(
+        "/store",
+        params={"graph": graph},
+        content=synthetic_graph(i),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"},
+    )
+
+
+async def drive(url: str, pid: int | None, requests: int, clients: int, token: str) -> Tally:
+    tally = Tally()
+    rng = random.Random(7)
+    kinds = [k for k, share in MIX.items() for _ in range(share)]
+    work = [rng.choice(kinds) for _ in range(requests)]
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
+        pages, named = await plan(client)
+        if not named:
+            work = [k if k != "named-query" else "sparql-cheap" for k in work]
+        queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
+        for item in enumerate(work):
+            queue.put_nowait(item)
+        done = asyncio.Event()
+
+        async def sample() -> None:
+            while not done.is_set():
+                if pid is not None and (rss := rss_of(pid)) is not None:
+                    tally.rss.append(rss)
+                    tally.tree.append(tree_rss(pid))
+                await asyncio.sleep(0.25)
+
+        async def worker(seed: int) -> None:
+            local = random.Random(seed)
+            while True:
+                try:
+                    i, kind = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                started = time.perf_counter()
+                try:
+                    response = await one(client, kind, i, local, pages, named, token)
+                    if response.status_code >= 400:
+                        tally.errors.append(f"{kind} {response.status_code} {response.text[:200]}")
+                except httpx.HTTPError as e:
+                    tally.errors.append(f"{kind} {type(e).__name__}: {e}")
+                tally.latencies[kind].append(time.perf_counter() - started)
+
+        sampler = asyncio.create_task(sample())
+        await asyncio.gather(*(worker(n) for n in range(clients)))
+        done.set()
+        await sampler
+    return tally
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def report(tally: Tally, seconds: float) -> bool:
+    count = sum(len(v) for v in tally.latencies.values())
+    print(f"requests: {count}  errors: {len(tally.errors)}  "
+          f"{count / seconds:.0f} req/s over {seconds:.1f} s")  # fmt: skip
+    print(f"{'kind':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for kind in MIX:
+        values = tally.latencies.get(kind, [])
+        if values:
+            print(
+                f"{kind:<14}{len(values):>6}{percentile(values, 0.5) * 1000:>9.1f}"
+                f"{percentile(values, 0.95) * 1000:>9.1f}{percentile(values, 0.99) * 1000:>9.1f}"
+            )
+    for error in tally.errors[:10]:
+        print(f"error: {error}")
+    flat = True
+    for what, samples in (("server process", tally.rss), ("with query workers", tally.tree)):
+        if len(samples) < 10:
+            continue
+        tenth = len(samples) // 10
+        first, last = statistics.mean(samples[:tenth]), statistics.mean(samples[-tenth:])
+        growth = (last - first) / first
+        flat = flat and growth < 0.10
+        print(
+            f"RSS, {what}: first decile {first / 2**20:.0f} MB, last decile "
+            f"{last / 2**20:.0f} MB, growth {growth:+.1%} over {len(samples)} samples: "
+            + ("memory flat" if growth < 0.10 else "MEMORY GROWS")
+        )
+    return not tally.errors and flat
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--url", help="A running service (else one is started here).")
+    parser.add_argument("--token", help="Its write token (with --url).")
+    parser.add_argument("--pid", type=int, help="Its process id, to sample RSS (with --url).")
+    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--clients", type=int, default=32)
+    args = parser.parse_args(argv)
+
+    async def go(url: str, pid: int | None, token: str) -> bool:
+        started = time.monotonic()
+        tally = await drive(url, pid, args.requests, args.clients, token)
+        return report(tally, time.monotonic() - started)
+
+    if args.url:
+        ok = asyncio.run(go(args.url, args.pid, args.token or ""))
+    else:
+        token = secrets.token_urlsafe(24)
+        with local_server(token) as (url, pid):
+            ok = asyncio.run(go(url, pid, token))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
