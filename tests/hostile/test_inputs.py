@@ -41,7 +41,11 @@ CASES: dict[str, dict[str, Any]] = yaml.safe_load(
     (HOSTILE_DATA / "cases.yaml").read_text(encoding="utf-8")
 )["cases"]
 DEFAULT_MAPPING = "organisations.mapping.yaml"
+#: The issue's bound for refusing a hostile input, on the refusal itself (in-process, HTTP).
 MAX_SECONDS = 5.0
+#: A whole `ptce-kg` process also starts Python, imports the package and reads the ontology and
+#: shapes (~2 s, more on a busy 2-core CI machine); the bombs it guards against ran for 17–70 s.
+MAX_PROCESS_SECONDS = 15.0
 MAX_RSS_GROWTH = 500 * 1024 * 1024
 GRAPH = "https://w3id.org/ptce/graph/hostile"
 PREF_LABEL = "<http://www.w3.org/2004/02/skos/core#prefLabel>"
@@ -171,7 +175,7 @@ def test_command_line(
     source, store, run = cli_outcomes[name].source, cli_outcomes[name].store, cli_outcomes[name].run
 
     assert run.code == case["exit"], run.output
-    assert run.seconds < MAX_SECONDS, f"took {run.seconds:.1f} s"
+    assert run.seconds < MAX_PROCESS_SECONDS, f"took {run.seconds:.1f} s"
     growth = run.peak_rss - template_store.baseline_rss
     assert growth < MAX_RSS_GROWTH, f"peak RSS {run.peak_rss >> 20} MB, +{growth >> 20} MB"
     after = quads_at(store)
