@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rdflib import Graph
@@ -71,3 +74,27 @@ def territory_store(ontology_store: Store, shapes: Graph) -> Store:
     for path in sorted((DATA_DIR / "territories").glob("*.ttl")):
         pipeline.load_source(ontology_store, path, shapes, base_iri=BASE)
     return ontology_store
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _pyoxigraph_results_dropped_off_thread() -> Iterator[None]:
+    """Let through one known, harmless unraisable error and nothing else.
+
+    pyoxigraph's query results may only be dropped on the thread that made them; when the cyclic
+    garbage collector frees one that a worker thread left in a reference cycle, on whatever thread
+    it runs, pyo3 reports "is unsendable, but is being dropped on another thread" and leaks the
+    object instead. The service's own code releases results on their thread (EmbeddedStore); this
+    keeps a GC that happens to run during a later test from failing it. Every other unraisable
+    exception still reaches pytest (and fails the run: warnings are errors).
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        error = unraisable.exc_value
+        if isinstance(error, RuntimeError) and "is unsendable, but is being dropped" in str(error):
+            return
+        previous(unraisable)
+
+    sys.unraisablehook = hook
+    yield
+    sys.unraisablehook = previous
