@@ -6,7 +6,7 @@ STORE  ?= .ptce-store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test install install-test load check lint typecheck layers unit clean
+.PHONY: serve test install install-test load vendor check lint typecheck layers unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +28,12 @@ load: install
 	$(BIN)/ptce-kg load --store $(STORE).new data/territories/regions.ttl data/territories/departements.ttl data/territories/communes.ttl data/ptce data/examples
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
 
-serve: load
+# YASGUI for the SPARQL editor page comes from npm; without npm the page falls back to a plain form.
+vendor:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.package-lock.json; \
+	else echo "npm not found: the SPARQL editor page will use a plain form (install Node.js for YASGUI)"; fi
+
+serve: load vendor
 	$(BIN)/ptce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: install-test
