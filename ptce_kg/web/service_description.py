@@ -1,7 +1,7 @@
-"""The SPARQL Service Description (GET /sparql) and the VoID description (/.well-known/void).
+"""The SPARQL Service Description (GET /sparql); /.well-known/void is served by publish_api.
 
-Both are small rdflib graphs built from the store's graph sizes, which are counted once per write
-generation (:class:`DescriptionCache`): counting scans the store.
+The description is a small rdflib graph built from the store's graph sizes, which are counted once
+per write generation (:class:`DescriptionCache`): counting scans the store.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from ptce_kg.namespaces import FORMATS, SD, VOID
-from ptce_kg.publish.void import VoidContext, VoidStatistics
-from ptce_kg.publish.void import describe_void as describe_void_graph
 from ptce_kg.store import Store
 
 RESULT_FORMATS = (
@@ -104,17 +102,3 @@ def describe_service(
         g.add((graph, RDF.type, SD.Graph))
         g.add((graph, VOID.triples, _count(triples)))
     return g
-
-
-def describe_void(
-    endpoint: str, sizes: Mapping[str, int], quads: int, *, writes: bool, base_iri: str
-) -> Graph:
-    """Return the graph-level VoID description of the dataset served at ``endpoint``.
-
-    Built by the one VoID builder (:func:`ptce_kg.publish.void.describe_void`), here from the
-    graph sizes alone; ``/.well-known/void`` itself serves the full description with statistics
-    (:mod:`ptce_kg.web.publish_api`).
-    """
-    del writes  # same signature as describe_service
-    stats = VoidStatistics.from_sizes(sizes, quads)
-    return describe_void_graph(stats, VoidContext(base_iri=base_iri, endpoint=endpoint))

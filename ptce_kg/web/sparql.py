@@ -33,7 +33,7 @@ from ptce_kg.web import negotiation as media
 from ptce_kg.web.execution import QueryJob, QueryRunner
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
-from ptce_kg.web.service_description import DescriptionCache, describe_service, describe_void
+from ptce_kg.web.service_description import DescriptionCache, describe_service
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -42,7 +42,6 @@ _TEMPLATES = Environment(
     autoescape=select_autoescape(["html"]),
 )
 _DESCRIPTION_TYPES = (media.TURTLE, media.HTML, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
-_VOID_TYPES = (media.TURTLE, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
 ALLOW = "GET, HEAD, POST, OPTIONS"
 Params = dict[str, list[str]]
 
@@ -177,7 +176,7 @@ async def _refuse_or_run_update(request: Request, update: str, params: Params) -
     )
 
 
-async def _describe(request: Request, offers: Sequence[str], void: bool) -> Response:
+async def _describe(request: Request, offers: Sequence[str]) -> Response:
     accept = request.headers.get("accept")
     override = media.format_override(_collect(request.query_params.multi_items()))
     if override is not None and override[1] is not None:
@@ -197,8 +196,7 @@ async def _describe(request: Request, offers: Sequence[str], void: bool) -> Resp
         )
     cache: DescriptionCache = request.app.state.description_cache
     sizes, quads = await run_in_threadpool(cache.sizes)
-    build = describe_void if void else describe_service
-    graph = build(
+    graph = describe_service(
         endpoint,
         sizes,
         quads,
@@ -229,7 +227,7 @@ async def sparql_get(request: Request) -> Response:
     if sparql is None:
         if "update" in params:
             raise QueryError("SPARQL Update is sent by POST, never by GET")
-        return await _describe(request, _DESCRIPTION_TYPES, void=False)
+        return await _describe(request, _DESCRIPTION_TYPES)
     return await answer_query(request, sparql, params)
 
 
@@ -265,12 +263,3 @@ async def sparql_post(request: Request) -> Response:
 @router.options("/sparql", summary="Methods allowed on /sparql (CORS preflights are answered too)")
 async def sparql_options() -> Response:
     return Response(status_code=204, headers={"allow": ALLOW})
-
-
-@get_and_head(
-    router,
-    "/.well-known/void",
-    summary="VoID description of the dataset (Turtle by default)",
-)
-async def void_description(request: Request) -> Response:
-    return await _describe(request, _VOID_TYPES, void=True)
