@@ -1,10 +1,13 @@
-"""RDF serialisations and their media types and extensions (a leaf: imports nothing else of ptce_kg
-but errors)."""
+"""RDF serialisations: media types, extensions and Oxigraph's names for them (a leaf: imports
+nothing else of ptce_kg but errors)."""
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
 
 from ptce_kg.errors import SourceError
 
@@ -64,3 +67,18 @@ def format_for_path(path: Path | str, explicit: str | None = None) -> RdfFormat:
         f"cannot tell the RDF format of {path} from its extension {suffix!r}",
         hint="give --format (turtle, trig, n-triples, n-quads, rdf-xml, json-ld)",
     )
+
+
+_OXIGRAPH = {
+    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
+    RdfFormat.TRIG: ox.RdfFormat.TRIG,
+    RdfFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
+    RdfFormat.N_QUADS: ox.RdfFormat.N_QUADS,
+    RdfFormat.RDF_XML: ox.RdfFormat.RDF_XML,
+    RdfFormat.JSON_LD: ox.RdfFormat.JSON_LD,
+}
+
+
+def oxigraph_format(fmt: RdfFormat) -> Any:
+    """Oxigraph's format object for ``fmt`` (for the parsers and the embedded store)."""
+    return _OXIGRAPH[fmt]

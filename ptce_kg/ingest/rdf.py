@@ -24,7 +24,7 @@ from xml.parsers import expat
 import pyoxigraph as ox
 
 from ptce_kg.errors import SourceError
-from ptce_kg.formats import RdfFormat
+from ptce_kg.formats import RdfFormat, oxigraph_format
 
 log = logging.getLogger(__name__)
 
@@ -34,15 +34,6 @@ MAX_ENTITY_EXPANSION = 4 * 1024 * 1024
 #: down quadratically with depth).
 MAX_XML_DEPTH = 1000
 _PREDEFINED_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
-
-_OX = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-    RdfFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.N_QUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.RDF_XML: ox.RdfFormat.RDF_XML,
-    RdfFormat.JSON_LD: ox.RdfFormat.JSON_LD,
-}
 
 
 @dataclass
@@ -264,7 +255,7 @@ def _parse_source(
             raise SourceError(f"cannot read: {e}", path=where) from e
         screen_rdf_xml(data, where)
     try:
-        dataset.load(format=_OX[fmt], to_graph=target, **load_from)
+        dataset.load(format=oxigraph_format(fmt), to_graph=target, **load_from)
     except SyntaxError as e:
         line, column = _position(e)
         message = str(e.args[0]) if e.args else str(e)

@@ -121,15 +121,14 @@ def package_version() -> str:
         return "0+unknown"
 
 
-def _provenance(
-    graph: str, path: Path, triples: int, fmt: RdfFormat, media_type: str | None = None
-) -> bytes:
+def provenance_ntriples(graph: str, *, source: str, media_type: str, triples: int) -> bytes:
+    """The ``/provenance`` companion of ``graph``: where it came from, when, by which ptce_kg."""
     g = Graph()
     node = URIRef(graph)
     g.add((node, RDF.type, PROV.Entity))
     g.add((node, RDF.type, VOID.Dataset))
-    g.add((node, DCTERMS.source, Literal(path.name)))
-    g.add((node, DCTERMS["format"], Literal(media_type or fmt.media_type)))
+    g.add((node, DCTERMS.source, Literal(source)))
+    g.add((node, DCTERMS["format"], Literal(media_type)))
     g.add((node, VOID.triples, Literal(triples, datatype=XSD.integer)))
     now = datetime.now(UTC).replace(microsecond=0)
     g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
@@ -218,7 +217,12 @@ def _admit(
     inferred_nt = parsed.graph_ntriples(inferred)
     if write:
         say(f"storing {path.name}")
-        prov = _provenance(parsed.graph, path, parsed.triples, parsed.fmt, media_type=media_type)
+        prov = provenance_ntriples(
+            parsed.graph,
+            source=path.name,
+            media_type=media_type or parsed.fmt.media_type,
+            triples=parsed.triples,
+        )
         source_nt = parsed.graph_ntriples()
         parsed.release()  # the scratch dataset is not needed past this point: free it first
         store.replace_graphs({parsed.graph: source_nt, inferred: inferred_nt, provenance: prov})

@@ -15,10 +15,9 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, PROV, RDF, XSD
+from rdflib import Graph
+from rdflib.namespace import RDF
 
 from ptce_kg import reasoning
 from ptce_kg.errors import DataRejected, NotFound, QueryError, QueryRefused, SourceError
@@ -27,15 +26,13 @@ from ptce_kg.ingest.rdf import parse_rdf_bytes
 from ptce_kg.namespaces import (
     CLOSURE_GRAPH,
     ONTOLOGY_GRAPH,
-    ONTOLOGY_IRI,
     PROVENANCE_GRAPH,
-    VOID,
 )
 from ptce_kg.pipeline import (
     context_quads,
     entail_in_store,
     entail_source,
-    package_version,
+    provenance_ntriples,
     store_hierarchy,
 )
 from ptce_kg.store import Store, companion_graphs, is_companion_graph
@@ -112,21 +109,6 @@ def check_writable_graph(graph: str) -> None:
             hint="write the source graph; its /inferred and /provenance companions follow, and "
             "the ontology is loaded with `ptce-kg load-ontology`",
         )
-
-
-def _http_provenance(graph: str, triples: int, via: str, media_type: str) -> bytes:
-    g = Graph()
-    node = URIRef(graph)
-    g.add((node, RDF.type, PROV.Entity))
-    g.add((node, RDF.type, VOID.Dataset))
-    g.add((node, DCTERMS.source, Literal(via)))
-    g.add((node, DCTERMS["format"], Literal(media_type)))
-    g.add((node, VOID.triples, Literal(triples, datatype=XSD.integer)))
-    now = datetime.now(UTC).replace(microsecond=0)
-    g.add((node, PROV.generatedAtTime, Literal(now.isoformat(), datatype=XSD.dateTime)))
-    g.add((node, DCTERMS.conformsTo, URIRef(ONTOLOGY_IRI)))
-    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {package_version()}")))
-    return g.serialize(format="nt", encoding="utf-8")
 
 
 def _count_lines(ntriples: bytes) -> int:
@@ -208,7 +190,9 @@ def put_graph(
         {
             graph: content,
             inferred: parsed.graph_ntriples(inferred),
-            provenance: _http_provenance(graph, triples, via, fmt.media_type),
+            provenance: provenance_ntriples(
+                graph, source=via, media_type=fmt.media_type, triples=triples
+            ),
         }
     )
     log.info("%s <%s>: %d triples", via, graph, triples)
@@ -357,7 +341,9 @@ def _companion_refresh(
     ops.extend(
         reasoning.entailment_updates(hierarchy, graph, closure=str(CLOSURE_GRAPH), into=inferred)
     )
-    nt = _http_provenance(graph, triples, "SPARQL Update", "application/sparql-update")
+    nt = provenance_ntriples(
+        graph, source="SPARQL Update", media_type="application/sparql-update", triples=triples
+    )
     ops.append(f"INSERT DATA {{ GRAPH <{provenance}> {{\n{nt.decode('utf-8')}\n}} }}")
     return ";\n".join(ops)
 

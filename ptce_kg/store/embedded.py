@@ -21,38 +21,25 @@ import pyoxigraph as ox
 from rdflib.term import Node
 
 from ptce_kg.errors import QueryError, StoreError
-from ptce_kg.formats import RdfFormat
+from ptce_kg.formats import RdfFormat, oxigraph_format
 from ptce_kg.store.base import QueryResult
 from ptce_kg.store.terms import to_oxigraph, to_rdflib
 
 log = logging.getLogger(__name__)
 
-_OX_RDF_FORMATS = {
-    RdfFormat.TURTLE: ox.RdfFormat.TURTLE,
-    RdfFormat.TRIG: ox.RdfFormat.TRIG,
-    RdfFormat.N_TRIPLES: ox.RdfFormat.N_TRIPLES,
-    RdfFormat.N_QUADS: ox.RdfFormat.N_QUADS,
-    RdfFormat.RDF_XML: ox.RdfFormat.RDF_XML,
-    RdfFormat.JSON_LD: ox.RdfFormat.JSON_LD,
-}
 _OX_RESULT_FORMATS = {
     "application/sparql-results+json": ox.QueryResultsFormat.JSON,
     "application/sparql-results+xml": ox.QueryResultsFormat.XML,
     "text/csv": ox.QueryResultsFormat.CSV,
     "text/tab-separated-values": ox.QueryResultsFormat.TSV,
 }
-_OX_GRAPH_FORMATS = {fmt.media_type: ox_fmt for fmt, ox_fmt in _OX_RDF_FORMATS.items()}
+_OX_GRAPH_FORMATS = {fmt.media_type: oxigraph_format(fmt) for fmt in RdfFormat}
 #: Graphs whose bulk write has started and not finished (see EmbeddedStore._bulk_write_new).
 _PENDING = "urn:x-ptce-kg:pending-writes"
 #: New graphs at least this large (N-Triples bytes) go through the bulk loader when exclusive.
 _BULK_WRITE_BYTES = 8 * 1024 * 1024
 #: Quads handed to the bulk loader at a time.
 _BULK_CHUNK_QUADS = 200_000
-
-
-def oxigraph_format(fmt: RdfFormat) -> Any:
-    """Return pyoxigraph's format object for ``fmt``."""
-    return _OX_RDF_FORMATS[fmt]
 
 
 def open_embedded_store(
@@ -254,7 +241,7 @@ class EmbeddedStore:
         """Write the dataset (TriG/N-Quads/JSON-LD) or one graph (any format) to ``output``."""
         if graph is None and not fmt.has_graphs:
             raise StoreError(f"{fmt.name} cannot hold several graphs", hint="use trig or n-quads")
-        kwargs: dict[str, Any] = {"format": _OX_RDF_FORMATS[fmt]}
+        kwargs: dict[str, Any] = {"format": oxigraph_format(fmt)}
         if graph is not None:
             kwargs["from_graph"] = ox.NamedNode(graph)
         try:
@@ -347,7 +334,7 @@ class EmbeddedStore:
         """Load a large trusted file through Oxigraph's bulk loader (fast, NOT atomic)."""
         self._check_writable()
         with self._write_lock:
-            kwargs: dict[str, Any] = {"format": _OX_RDF_FORMATS[fmt], "path": str(path)}
+            kwargs: dict[str, Any] = {"format": oxigraph_format(fmt), "path": str(path)}
             if graph is not None and not fmt.has_graphs:
                 kwargs["to_graph"] = ox.NamedNode(graph)
             try:

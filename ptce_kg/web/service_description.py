@@ -13,6 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, XSD
 
 from ptce_kg.namespaces import FORMATS, SD, VOID
+from ptce_kg.publish.void import RDF_FORMATS
 from ptce_kg.store import Store
 
 RESULT_FORMATS = (
@@ -20,14 +21,6 @@ RESULT_FORMATS = (
     FORMATS.SPARQL_Results_XML,
     FORMATS.SPARQL_Results_CSV,
     FORMATS.SPARQL_Results_TSV,
-)
-RDF_FORMATS = (
-    FORMATS.Turtle,
-    FORMATS["N-Triples"],
-    FORMATS.RDF_XML,
-    FORMATS["JSON-LD"],
-    FORMATS["N-Quads"],
-    FORMATS.TriG,
 )
 
 
