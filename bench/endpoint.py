@@ -55,8 +55,59 @@ OUT = BENCH / "out"
 QUERIES = BENCH / "queries"
 BIN = Path(sys.executable).parent
 TERRITORIES = sorted((ROOT / "data" / "territories").glob("*.ttl"))
-SERVERS = ("ptce_kg", "oxigraph", "rdflib")
-LABELS = {"ptce_kg": "ptce_kg", "oxigraph": "oxigraph", "rdflib": "rdflib-endpoint"}
+SERVERS = ("ptce_kg", "oxigraph", "rdflib", "hello", "hello_hop")
+DEFAULT_SERVERS = ("ptce_kg", "oxigraph", "rdflib")
+LABELS = {
+    "ptce_kg": "ptce_kg",
+    "oxigraph": "oxigraph",
+    "rdflib": "rdflib-endpoint",
+    "hello": "asgi-hello",
+    "hello_hop": "asgi-hello+hop",
+}
+# The ceiling of any Python ASGI server here: uvicorn (same settings as `ptce-kg serve`: httptools,
+# uvloop, no access log) with a bare ASGI app that answers every request with a fixed SPARQL JSON
+# body, touching neither a store nor a worker process. Not a SPARQL server: its answers are not
+# checked, its cells only say how fast Python can answer HTTP on this machine. "hello_hop" adds
+# what ptce_kg's safety needs at the least: one round trip per request to a worker process (a
+# forked child answering a few raw bytes over a socketpair, read on the event loop).
+HELLO_APP = """
+import asyncio, os, socket
+
+BODY = b'{"head":{"vars":["label"]},"results":{"bindings":[]}}'
+HEADERS = [(b"content-type", b"application/sparql-results+json")]
+SOCKETS = []
+if os.environ.get("HELLO_HOP") == "1":
+    for _ in range(2):  # two workers, like ptce_kg's default
+        parent, child = socket.socketpair()
+        if os.fork() == 0:
+            parent.close()
+            while child.recv(65536):
+                child.sendall(BODY)
+            os._exit(0)
+        child.close()
+        parent.setblocking(False)
+        SOCKETS.append(parent)
+FREE = None
+
+
+async def app(scope, receive, send):
+    global FREE
+    if scope["type"] != "http":
+        return
+    body = BODY
+    if SOCKETS:
+        if FREE is None:
+            FREE = asyncio.Queue()
+            for sock in SOCKETS:
+                FREE.put_nowait(sock)
+        sock = await FREE.get()
+        loop = asyncio.get_running_loop()
+        await loop.sock_sendall(sock, scope["query_string"][:64] or b"q")
+        body = await loop.sock_recv(sock, 65536)
+        FREE.put_nowait(sock)
+    await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+    await send({"type": "http.response.body", "body": body})
+"""
 CHEAP = ("lookup_label", "construct_ptce")  # the rest of the mix is "heavy"
 SELECT_ACCEPT = "application/sparql-results+json"
 GRAPH_ACCEPT = "application/n-triples"
@@ -227,6 +278,12 @@ def start_server(name: str, workdir: Path, nquads: Path, timeout: float) -> Serv
         cmd = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(workdir / "ox-store")]
         cmd += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
         path = "/query"
+    elif name in ("hello", "hello_hop"):
+        (workdir / "asgi_hello.py").write_text(HELLO_APP, encoding="utf-8")
+        env["HELLO_HOP"] = "1" if name == "hello_hop" else "0"
+        cmd = [str(BIN / "uvicorn"), "asgi_hello:app", "--app-dir", str(workdir)]
+        cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
+        path = "/sparql"
     else:
         cmd = [str(BIN / "rdflib-endpoint"), "serve", str(nquads)]
         cmd += ["--host", "127.0.0.1", "--port", str(port)]
@@ -353,6 +410,8 @@ def check_answers(
     for query in [count, *queries]:
         answers[query.name] = {}
         for name, server in servers.items():
+            if name.startswith("hello"):
+                continue
             conn = HttpConnection(server.port, timeout)
             t0 = time.perf_counter()
             try:
@@ -505,6 +564,7 @@ def render(size: int, result: dict[str, Any], queries: list[Query], levels: list
         f"{'query':<24}{'c':>3}  "
         + "  ".join(f"{LABELS[s] + ' req/s':>22} {'p50':>8} {'p95':>8}" for s in result["servers"])
         + f"  {'ptce/ox':>8} {'ptce/rdflib':>11}"
+        + "".join(f" {h + '/ox':>13}" for h in ("hello", "hello_hop") if h in result["servers"])
     )
     lines += [head, "-" * len(head)]
     for query in queries:
@@ -526,10 +586,12 @@ def render(size: int, result: dict[str, Any], queries: list[Query], levels: list
                     rps = f"{cell['rps']:,.1f}{mark}"
                     parts.append(f"{rps:>22} {cell['p50_ms']:8.1f} {cell['p95_ms']:8.1f}")
             r_ox, r_rd = ratio(cells, "ptce_kg", "oxigraph"), ratio(cells, "ptce_kg", "rdflib")
+            hellos = [h for h in ("hello", "hello_hop") if h in result["servers"]]
             lines.append(
                 f"{query.name + ' (' + query.kind[0] + ')':<24}{c:>3}  "
                 + "  ".join(parts)
                 + f"  {_fmt_ratio(r_ox):>8} {_fmt_ratio(r_rd):>11}"
+                + "".join(f" {_fmt_ratio(ratio(cells, h, 'oxigraph')):>13}" for h in hellos)
             )
     return "\n".join(lines)
 
@@ -599,9 +661,8 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[Query]) -> dic
 
     workdir, nquads, prep = prepare(size, args.seed, args.validated)
     say("prepared: " + ", ".join(f"{k} {v:.1f} s" for k, v in prep.items()))
-    names = [s for s in SERVERS if not (s == "rdflib" and size > args.rdflib_max)]
-    if args.servers:
-        names = [s for s in names if s in args.servers.split(",")]
+    wanted = args.servers.split(",") if args.servers else DEFAULT_SERVERS
+    names = [s for s in SERVERS if s in wanted and not (s == "rdflib" and size > args.rdflib_max)]
     servers: dict[str, Server] = {}
     result: dict[str, Any] = {"prepare_seconds": prep, "servers": names, "cells": {}}
     try:
@@ -626,7 +687,7 @@ def bench_size(size: int, args: argparse.Namespace, queries: list[Query]) -> dic
             for c in levels:
                 cells: dict[str, Any] = {}
                 for name, server in servers.items():
-                    single = answers[query.name][name]
+                    single = answers[query.name].get(name, {"status": 200, "seconds": 0.0})
                     if single.get("status") != 200:
                         cells[name] = {"skipped": "error in check"}
                         continue
@@ -668,7 +729,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rdflib-max", type=int, default=100_000, help="largest size rdflib-endpoint serves"
     )
-    parser.add_argument("--servers", help="subset of: " + ", ".join(SERVERS))
+    parser.add_argument(
+        "--servers",
+        help=f"subset of: {', '.join(SERVERS)} (default {','.join(DEFAULT_SERVERS)}; "
+        "hello = a bare uvicorn ASGI app, the ceiling of a Python server)",
+    )
     parser.add_argument("--queries", help="comma-separated subset of bench/queries/*.rq names")
     parser.add_argument(
         "--validated", action="store_true", help="validated ptce-kg load (default --no-validate)"

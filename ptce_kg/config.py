@@ -60,6 +60,16 @@ class Settings(BaseSettings):
         default_factory=list, description="Endpoints SERVICE/LOAD/FROM may reach (exact URLs)."
     )
     cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    optimize_on_start: bool = Field(
+        default=True,
+        description="Compact an on-disk store when the server starts: a store written by many "
+        "loads keeps many small files that slow heavy queries down (2x on property paths).",
+    )
+    access_log: bool = Field(
+        default=False,
+        description="Log every HTTP request (uvicorn's access log); request counts and latencies "
+        "are in /metrics either way.",
+    )
 
     @field_validator("base_iri")
     @classmethod

@@ -68,6 +68,7 @@ __all__ = [  # the HTTP-flavoured errors live in ptce_kg.errors; re-exported for
     "NotAcceptableError",
     "UnsupportedMediaType",
     "error_response",
+    "http_error_response",
     "install_error_handlers",
     "ptce_error_response",
     "status_of",
@@ -177,6 +178,14 @@ def ptce_error_response(error: PtceError, accept: str | None) -> Response:
     )
 
 
+def http_error_response(error: StarletteHTTPException, accept: str | None) -> Response:
+    """Map an HTTP error (404, 405…) to its response."""
+    kind = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "http_error")
+    return error_response(
+        error.status_code, kind, str(error.detail), accept, headers=dict(error.headers or {})
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers: ptce_kg errors, HTTP errors (404, 405) and request validation."""
 
@@ -186,14 +195,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
-        kind = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return error_response(
-            exc.status_code,
-            kind,
-            str(exc.detail),
-            request.headers.get("accept"),
-            headers=dict(exc.headers or {}),
-        )
+        return http_error_response(exc, request.headers.get("accept"))
 
     async def on_validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)

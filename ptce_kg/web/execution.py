@@ -6,11 +6,14 @@ the engine:
 
 1. **Time limit**: with an on-disk store, :class:`ProcessQueryRunner` runs each query in one of a
    pool of worker processes that open the store read-only; a query past its limit has its worker
-   killed (SIGKILL: the CPU is freed at once) and replaced. A worker reopens its read-only view when
-   the write generation (bumped by :class:`WriteNotifyingStore` after every write) has changed. An
-   in-memory store cannot be shared between processes: :class:`ThreadQueryRunner` runs the query in
-   a thread (pyoxigraph releases the GIL) and enforces the limit as a response deadline only; the
-   engine finishes the abandoned query in the background.
+   killed (SIGKILL: the CPU is freed at once) and replaced. The event loop itself talks to the
+   workers (non-blocking socketpairs, a small ``marshal`` header and the body as raw bytes): no
+   thread and no pickling per query, and the kill is a timer of the loop set at the limit. A
+   worker reopens its read-only view when the write generation (bumped by
+   :class:`WriteNotifyingStore` after every write) has changed. An in-memory store cannot be
+   shared between processes: :class:`ThreadQueryRunner` runs the query in a thread (pyoxigraph
+   releases the GIL) and enforces the limit as a response deadline only; the engine finishes the
+   abandoned query in the background.
 2. **Caps**: the body streams into a buffer that raises :class:`ResultTooLarge` past ``max_bytes``
    (which stops the evaluation); SELECT rows are counted in the engine's serialisation, and a result
    over ``max_rows`` is an error, never a truncated answer.
@@ -19,13 +22,13 @@ the engine:
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import io
 import logging
+import marshal
 import os
-import queue
 import re
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -34,7 +37,6 @@ from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -253,29 +255,114 @@ class ThreadQueryRunner(QueryRunner):
 
 
 # --------------------------------------------------------------------------- worker processes
+# The parent and a worker talk over a socketpair in frames: an 8-byte prefix (the lengths of the
+# header and of the body, big-endian), the header (``marshal``: plain tuples of str, int, float,
+# None, dict) and the body as raw bytes — the query's answer goes through unpickled and uncopied.
+# Job:   header (generation, sparql, media_types, default_graph, named_graphs, max_rows,
+#        max_bytes, base_iri), no body.
+# Reply: ("ok", kind, media_type, started, finished, pid) + the answer's body;
+#        ("error", class name, message, hint); at startup ("ready", pid) or ("failed", message).
+_PREFIX = struct.Struct("!II")
+_FIRST_READ = 256 * 1024
+
+
+def _frame(header: tuple[Any, ...], body: bytes = b"") -> list[bytes]:
+    head = marshal.dumps(header)
+    return [_PREFIX.pack(len(head), len(body)), head, body]
+
+
+def _send_frame(sock: socket.socket, header: tuple[Any, ...], body: bytes = b"") -> None:
+    """Send one frame on a blocking socket (one system call unless the body is large)."""
+    parts = _frame(header, body)
+    sent = sock.sendmsg(parts)
+    total = sum(map(len, parts))
+    if sent < total:
+        sock.sendall(memoryview(b"".join(parts))[sent:])
+
+
+def _recv_exactly(sock: socket.socket, size: int) -> bytearray:
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            raise EOFError("the other end closed the connection")
+        got += n
+    return buffer
+
+
+def _recv_frame(sock: socket.socket) -> tuple[Any, bytes]:
+    """Read one frame from a blocking socket: ``(header, body)``."""
+    head_size, body_size = _PREFIX.unpack(_recv_exactly(sock, _PREFIX.size))
+    data = _recv_exactly(sock, head_size + body_size)
+    return marshal.loads(data[:head_size]), bytes(data[head_size:])
+
+
+async def _recv_frame_async(
+    loop: asyncio.AbstractEventLoop, sock: socket.socket
+) -> tuple[Any, bytes]:
+    """Read one frame from a non-blocking socket on the event loop: ``(header, body)``."""
+    data: bytes | bytearray = await loop.sock_recv(sock, _FIRST_READ)
+    while len(data) < _PREFIX.size:
+        if not data or not (more := await loop.sock_recv(sock, _FIRST_READ)):
+            raise EOFError("the query worker closed the connection")
+        data += more
+    head_size, body_size = _PREFIX.unpack_from(data)
+    total = _PREFIX.size + head_size + body_size
+    if len(data) < total:  # a large answer: receive the rest in place
+        buffer = bytearray(total)
+        buffer[: len(data)] = data
+        view = memoryview(buffer)
+        got = len(data)
+        while got < total:
+            n = await loop.sock_recv_into(sock, view[got:])
+            if n == 0:
+                raise EOFError("the query worker closed the connection")
+            got += n
+        data = buffer
+    start = _PREFIX.size + head_size
+    return marshal.loads(data[_PREFIX.size : start]), bytes(data[start:total])
+
+
+def _job_header(generation: int, job: QueryJob) -> tuple[Any, ...]:
+    return (
+        generation,
+        job.sparql,
+        dict(job.media_types),
+        job.default_graph,
+        job.named_graphs,
+        job.max_rows,
+        job.max_bytes,
+        job.base_iri,
+    )
+
+
 def serve_worker(fd: int, path: str) -> None:
-    """Body of a worker process: open the store read-only, then answer jobs until the pipe closes.
+    """Body of a worker process: open the store read-only, then answer jobs until the socket closes.
 
     Started as ``python -c`` (not ``multiprocessing``), so the parent's ``__main__`` is never
-    re-imported. Messages are ``(generation, QueryJob)``; replies ``("ok", QueryAnswer)`` or
-    ``("error", class name, message, hint)``.
+    re-imported. Frames are described above :func:`_frame`.
     """
-    conn = Connection(fd)
+    sock = socket.socket(fileno=fd)
     generation = 0
+    pid = os.getpid()
     try:
         store = _open_read_only(path)
-        conn.send(("ready", 0))
+        _send_frame(sock, ("ready", pid))
     except PtceError as e:
-        conn.send(("failed", str(e)))
+        _send_frame(sock, ("failed", str(e)))
         return
     while True:
         try:
-            message = conn.recv()
+            header, _ = _recv_frame(sock)
         except (EOFError, OSError):
             return
-        if message is None:
-            return
-        job_generation, job = message
+        job_generation, sparql, media_types, default_graph, named_graphs = header[:5]
+        max_rows, max_bytes, base_iri = header[5:]
+        job = QueryJob(
+            sparql, media_types, default_graph, named_graphs, max_rows, max_bytes, base_iri
+        )
         try:
             if job_generation != generation:
                 del store  # release the old view before opening the new one
@@ -288,11 +375,24 @@ def serve_worker(fd: int, path: str) -> None:
                     raise
                 store = _open_read_only(path)  # a compaction removed files this view needed
                 answer = run_job(store, job)
-            conn.send(("ok", dataclasses.replace(answer, worker=os.getpid())))
+            reply: tuple[Any, ...] = (
+                "ok",
+                answer.kind,
+                answer.media_type,
+                answer.started,
+                answer.finished,
+                pid,
+            )
+            body = answer.body
         except PtceError as e:
-            conn.send(("error", type(e).__name__, e.message, e.hint))
+            reply, body = ("error", type(e).__name__, e.message, e.hint), b""
         except Exception as e:  # report, never die silently: the pool would lose the worker
-            conn.send(("error", "QueryError", f"query failed: {type(e).__name__}: {e}", None))
+            message = f"query failed: {type(e).__name__}: {e}"
+            reply, body = ("error", "QueryError", message, None), b""
+        try:
+            _send_frame(sock, reply, body)
+        except OSError:
+            return
 
 
 def _is_stale_view(error: QueryError) -> bool:
@@ -324,7 +424,7 @@ _WORKER_CODE = (
 @dataclass
 class _Worker:
     process: subprocess.Popen[bytes]
-    conn: Connection
+    sock: socket.socket
 
     @property
     def pid(self) -> int:
@@ -338,18 +438,26 @@ def _rebuild_error(name: str, message: str, hint: str | None) -> PtceError:
     return cls(message, hint=hint)  # type: ignore[no-any-return]
 
 
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop running in this thread, if any."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
 class _FairPool:
     """Idle workers, handed to waiting queries in arrival order.
 
-    ``queue.Queue`` lets a thread that returns a worker take it straight back for its next job,
-    ahead of threads already waiting: under load some queries then wait far past their turn.
-    Here a returned worker goes to the oldest waiter first.
+    A worker given back goes to the query that has waited longest (never to a newcomer that
+    happens to run first). Waiters are futures of whatever event loop they wait on; workers may
+    be given back from any thread (the threads that start new workers do).
     """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._free: deque[_Worker] = deque()
-        self._waiters: deque[_Waiter] = deque()
+        self._waiters: deque[asyncio.Future[_Worker]] = deque()
 
     def qsize(self) -> int:
         with self._lock:
@@ -357,36 +465,52 @@ class _FairPool:
 
     def put(self, worker: _Worker) -> None:
         with self._lock:
-            if self._waiters:
+            while self._waiters:
                 waiter = self._waiters.popleft()
-                waiter.worker = worker
-                waiter.event.set()
+                if not waiter.done():
+                    break
             else:
                 self._free.append(worker)
+                return
+        loop = waiter.get_loop()
+        if _running_loop() is loop:
+            self._hand(waiter, worker)
+        else:
+            try:
+                loop.call_soon_threadsafe(self._hand, waiter, worker)
+            except RuntimeError:  # that loop is closed: its waiter is gone
+                self.put(worker)
 
-    def get(self, timeout: float) -> _Worker:
-        """The next free worker; raises ``queue.Empty`` after ``timeout`` seconds."""
+    def _hand(self, waiter: asyncio.Future[_Worker], worker: _Worker) -> None:
+        if waiter.done():  # timed out or cancelled meanwhile
+            self.put(worker)
+        else:
+            waiter.set_result(worker)
+
+    async def get(self, timeout: float) -> _Worker:
+        """The next free worker; raises ``TimeoutError`` after ``timeout`` seconds."""
         with self._lock:
             if self._free and not self._waiters:
                 return self._free.popleft()
-            waiter = _Waiter()
+            waiter: asyncio.Future[_Worker] = asyncio.get_running_loop().create_future()
             self._waiters.append(waiter)
-        waiter.event.wait(timeout)
-        with self._lock:
-            if waiter.worker is not None:
-                return waiter.worker
-            self._waiters.remove(waiter)
-        raise queue.Empty
-
-
-class _Waiter:
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.worker: _Worker | None = None
+        try:
+            async with asyncio.timeout(timeout):
+                return await waiter
+        except BaseException:
+            with self._lock:
+                if waiter in self._waiters:
+                    self._waiters.remove(waiter)
+            if waiter.done() and not waiter.cancelled():  # handed over just as we gave up
+                self.put(waiter.result())
+            raise
 
 
 class ProcessQueryRunner(QueryRunner):
-    """Runs queries in worker processes over the on-disk store at ``path``; kills on timeout."""
+    """Runs queries in worker processes over the on-disk store at ``path``; kills on timeout.
+
+    The event loop talks to the workers directly (non-blocking sockets): no thread per query.
+    """
 
     def __init__(self, path: str, timeout: float, workers: int = 2) -> None:
         self.path = path
@@ -398,9 +522,6 @@ class ProcessQueryRunner(QueryRunner):
         self._generation = 0
         self._closed = False
         self._started = False
-        self._executor = ThreadPoolExecutor(
-            max_workers=4 * workers + 4, thread_name_prefix="ptce-query-wait"
-        )
 
     @property
     def worker_pids(self) -> list[int]:
@@ -433,73 +554,93 @@ class ProcessQueryRunner(QueryRunner):
             )
         finally:
             child.close()
-        worker = _Worker(process, Connection(parent.detach()))
+        worker = _Worker(process, parent)
         with self._lock:
             self._all[worker.pid] = worker
         threading.Thread(target=self._await_ready, args=(worker,), daemon=True).start()
 
     def _await_ready(self, worker: _Worker) -> None:
         try:
-            status, detail = worker.conn.recv()
-        except (EOFError, OSError):
-            status, detail = "failed", "exited while starting"
+            (status, detail), _ = _recv_frame(worker.sock)
+        except (EOFError, OSError, ValueError, struct.error) as e:
+            status, detail = "failed", f"exited while starting ({e})"
         if status == "ready" and not self._closed:
+            worker.sock.setblocking(False)
             self._idle.put(worker)
         else:
             log.error("query worker %s did not start: %s", worker.pid, detail)
             self._discard(worker)
 
     def _discard(self, worker: _Worker) -> None:
+        """Kill ``worker``, reap it and close its socket (blocking: not on the event loop)."""
         with self._lock:
             self._all.pop(worker.pid, None)
         worker.process.kill()
         worker.process.wait(5)
-        worker.conn.close()
+        worker.sock.close()
+
+    def _replace_later(self) -> None:
+        """Start a worker in place of a discarded one, off the event loop."""
+        if not self._closed:
+            threading.Thread(target=self._spawn, daemon=True).start()
+
+    async def _kill(self, worker: _Worker) -> None:
+        """SIGKILL ``worker`` now (the CPU is freed at once), reap it, start a replacement."""
+        with self._lock:
+            self._all.pop(worker.pid, None)
+        worker.process.kill()
+        deadline = time.monotonic() + 5.0
+        while worker.process.poll() is None and time.monotonic() < deadline:
+            await asyncio.sleep(0.002)
+        worker.sock.close()
+        self._replace_later()
 
     def note_write(self) -> None:
         with self._lock:
             self._generation += 1
 
-    def _run_blocking(self, job: QueryJob, deadline: float) -> QueryAnswer:
+    async def run(self, job: QueryJob) -> QueryAnswer:
         self.start()
+        deadline = time.monotonic() + self.timeout
         try:
-            worker = self._idle.get(timeout=max(deadline - time.monotonic(), 0.0))
-        except queue.Empty:
+            worker = await self._idle.get(timeout=self.timeout)
+        except TimeoutError:
             raise QueryTimeout(
                 f"no query worker became free within the {self.timeout:g} s time limit",
                 hint="the endpoint is busy; retry later",
             ) from None
+        loop = asyncio.get_running_loop()
+        expired = False
+
+        def expire() -> None:  # at the limit: SIGKILL frees the CPU at once
+            nonlocal expired
+            expired = True
+            worker.process.kill()
+
+        timer = loop.call_later(max(deadline - time.monotonic(), 0.0), expire)
         try:
-            worker.conn.send((self._generation, job))
-            ready = worker.conn.poll(max(deadline - time.monotonic(), 0.0))
-            reply = worker.conn.recv() if ready else None
-        except (EOFError, OSError, BrokenPipeError) as e:
-            self._discard(worker)
-            self._replace()
+            frame = b"".join(_frame(_job_header(self._generation, job)))
+            await loop.sock_sendall(worker.sock, frame)
+            reply, body = await _recv_frame_async(loop, worker.sock)
+        except (EOFError, OSError, ValueError, struct.error) as e:
+            timer.cancel()
+            await self._kill(worker)
+            if expired:
+                raise _timeout_error(self.timeout, stopped=True) from None
             raise QueryError(f"the query worker died: {e}") from e
-        if reply is None:  # past the limit: SIGKILL frees the CPU at once
-            self._discard(worker)
-            self._replace()
+        except BaseException:  # cancelled mid-query: the worker's state is unknown
+            timer.cancel()
+            await asyncio.shield(self._kill(worker))
+            raise
+        timer.cancel()
+        if expired:  # the answer came in just as the limit passed: the worker is gone anyway
+            await self._kill(worker)
             raise _timeout_error(self.timeout, stopped=True)
         self._idle.put(worker)
         if reply[0] == "ok":
-            answer: QueryAnswer = reply[1]
-            return answer
+            _, kind, media_type, started, finished, pid = reply
+            return QueryAnswer(kind, media_type, body, started, finished, pid)
         raise _rebuild_error(reply[1], reply[2], reply[3])
-
-    def _replace(self) -> None:
-        if not self._closed:
-            self._spawn()
-
-    async def run(self, job: QueryJob) -> QueryAnswer:
-        deadline = time.monotonic() + self.timeout
-        future = asyncio.get_running_loop().run_in_executor(
-            self._executor, self._run_blocking, job, deadline
-        )
-        try:  # the worker thread enforces the deadline; this is a backstop
-            return await asyncio.wait_for(future, self.timeout + 10.0)
-        except TimeoutError:
-            raise _timeout_error(self.timeout, stopped=False) from None
 
     def close(self) -> None:
         self._closed = True
@@ -510,8 +651,7 @@ class ProcessQueryRunner(QueryRunner):
             worker.process.kill()
         for worker in workers:
             worker.process.wait(5)
-            worker.conn.close()
-        self._executor.shutdown(wait=False, cancel_futures=True)
+            worker.sock.close()
 
 
 def open_query_runner(store: Store, timeout: float, workers: int) -> QueryRunner:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
@@ -140,12 +141,28 @@ def quality(ranges: Sequence[MediaRange], media_type: str) -> float:
     return best.q if best else 0.0
 
 
+#: ``Accept`` headers up to this length have their choice cached (clients send few distinct ones).
+_CACHED_ACCEPT_LENGTH = 512
+
+
 def choose_media_type(accept: str | None, offers: Iterable[str]) -> str | None:
     """Return the offer the client prefers, or ``None`` when none is acceptable (406).
 
     A generic type from :data:`ALIASES` (``application/json``…) stands for the registered types it
     names, at a slightly lower rank than an exact match of the same quality.
     """
+    offers = tuple(offers)
+    if accept is None or len(accept) <= _CACHED_ACCEPT_LENGTH:
+        return _choose_cached(accept, offers)
+    return _choose(accept, offers)
+
+
+@lru_cache(maxsize=256)
+def _choose_cached(accept: str | None, offers: tuple[str, ...]) -> str | None:
+    return _choose(accept, offers)
+
+
+def _choose(accept: str | None, offers: tuple[str, ...]) -> str | None:
     ranges = parse_accept(accept)
     best: tuple[float, int, int] | None = None
     chosen: str | None = None

@@ -12,6 +12,7 @@ when they go to :func:`ptce_kg.web.writes.handle_update`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -19,17 +20,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URL
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ptce_kg.config import Settings
 from ptce_kg.errors import (
     BodyTooLargeError,
     NotAcceptableError,
+    PtceError,
     QueryError,
     UnsupportedMediaType,
     WriteForbidden,
 )
 from ptce_kg.store import Store
 from ptce_kg.web import negotiation as media
+from ptce_kg.web.errors import http_error_response, ptce_error_response
 from ptce_kg.web.execution import QueryJob, QueryRunner
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
@@ -60,7 +66,21 @@ def request_iri(request: Request) -> str:
     settings = _settings(request)
     if settings.public_url:
         return settings.public_url.rstrip("/") + request.url.path
-    return str(request.url.replace(query="", fragment=""))
+    scope = request.scope
+    host = next((value for name, value in scope["headers"] if name == b"host"), None)
+    if host is not None and len(host) > 256:  # not worth caching
+        return str(request.url.replace(query="", fragment=""))
+    server = scope.get("server")
+    server = None if server is None else (server[0], server[1])  # a list in some servers
+    return _iri_of(scope.get("scheme", "http"), server, scope["path"], host)
+
+
+@lru_cache(maxsize=256)
+def _iri_of(scheme: str, server: tuple[str, int] | None, path: str, host: bytes | None) -> str:
+    """Starlette's URL of a request without its query string, from what it depends on."""
+    headers = [] if host is None else [(b"host", host)]
+    scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "headers": headers}
+    return str(URL(scope=scope).replace(query="", fragment=""))
 
 
 def _collect(pairs: Sequence[tuple[str, str]]) -> Params:
@@ -263,3 +283,53 @@ async def sparql_post(request: Request) -> Response:
 @router.options("/sparql", summary="Methods allowed on /sparql (CORS preflights are answered too)")
 async def sparql_options() -> Response:
     return Response(status_code=204, headers={"allow": ALLOW})
+
+
+class SparqlFront:
+    """Plain-ASGI front of ``/sparql``: queries (GET/HEAD with ``query``, and every POST) go
+    straight to :func:`sparql_get` / :func:`sparql_post`, without FastAPI's routing, dependency
+    solving and exception layers (a few hundred microseconds per request).
+
+    Errors become responses here exactly as the app's handlers make them
+    (:mod:`ptce_kg.web.errors`). Everything else — ``/sparql`` without a query (service
+    description, editor), OPTIONS, other paths — goes to ``app``, FastAPI, whose routes for
+    ``/sparql`` stay registered: same handlers, same OpenAPI documentation.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != "/sparql":
+            await self.app(scope, receive, send)
+            return
+        method = scope["method"]
+        if method == "POST":
+            handler = sparql_post
+        elif method in ("GET", "HEAD") and _names_query(scope["query_string"]):
+            handler = sparql_get
+        else:
+            await self.app(scope, receive, send)
+            return
+        scope["route"] = _SPARQL_ROUTE  # the metrics read the route template there
+        request = Request(scope, receive)
+        try:
+            response = await handler(request)
+        except PtceError as e:
+            response = ptce_error_response(e, request.headers.get("accept"))
+        except HTTPException as e:
+            response = http_error_response(e, request.headers.get("accept"))
+        await response(scope, receive, send)
+
+
+class _RouteTemplate:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+
+_SPARQL_ROUTE = _RouteTemplate("/sparql")
+
+
+def _names_query(query_string: bytes) -> bool:
+    """Whether the query string has a ``query`` parameter (as written by clients: unescaped)."""
+    return query_string.startswith(b"query=") or b"&query=" in query_string

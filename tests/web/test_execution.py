@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from pathlib import Path
 
@@ -216,24 +217,74 @@ def test_the_kind_decides_the_format_before_evaluation():
 
 def test_idle_workers_go_to_the_oldest_waiting_query_first() -> None:
     """A returned worker is handed to the query that has waited longest, never barged."""
-    import queue as queue_module
-    import threading
-
     from ptce_kg.web.execution import _FairPool
 
-    pool = _FairPool()
-    order: list[str] = []
-    threads = []
-    for name in ("first", "second", "third"):
-        thread = threading.Thread(target=lambda n=name: (pool.get(5.0), order.append(n)))
+    async def scenario() -> list[str]:
+        pool = _FairPool()
+        order: list[str] = []
+
+        async def wait(name: str) -> None:
+            await pool.get(5.0)
+            order.append(name)
+
+        tasks = []
+        for name in ("first", "second", "third"):
+            tasks.append(asyncio.create_task(wait(name)))
+            while len(pool._waiters) < len(tasks):  # queue up one at a time
+                await asyncio.sleep(0.001)
+        for worker in ("w1", "w2"):
+            pool.put(worker)  # type: ignore[arg-type]
+        # a newcomer arriving while "third" waits does not barge ahead of it
+        late = asyncio.create_task(wait("late"))
+        await asyncio.sleep(0.01)
+        pool.put("w3")  # type: ignore[arg-type]
+        await asyncio.gather(*tasks)
+        assert not late.done()
+        late.cancel()
+        with pytest.raises(TimeoutError):
+            await pool.get(timeout=0.01)
+        assert not pool._waiters  # a timed-out (or cancelled) waiter leaves the line
+        # a worker given back from another thread reaches a waiter of this loop
+        waiter = asyncio.create_task(wait("threaded"))
+        await asyncio.sleep(0.01)
+        thread = threading.Thread(target=pool.put, args=("w4",))
         thread.start()
-        while len(pool._waiters) < len(threads) + 1:  # queue up one at a time
-            threading.Event().wait(0.001)
-        threads.append(thread)
-    for i, worker in enumerate(("w1", "w2", "w3")):
-        pool.put(worker)  # type: ignore[arg-type]
-        threads[i].join(timeout=5.0)
-    assert order == ["first", "second", "third"]
-    with pytest.raises(queue_module.Empty):
-        pool.get(timeout=0.01)
-    assert not pool._waiters  # a timed-out waiter leaves the line
+        await asyncio.wait_for(waiter, 5.0)
+        thread.join()
+        return order
+
+    assert asyncio.run(scenario()) == ["first", "second", "third", "threaded"]
+
+
+def test_a_large_answer_comes_back_whole_from_a_worker(tmp_path: Path):
+    """An answer much larger than one socket read arrives byte for byte as the engine wrote it."""
+    store = open_store(str(tmp_path / "store"))
+    store.replace_graphs({G1: synthetic_triples(0, 5000)})  # 10,000 triples, ~1 MB of N-Triples
+    job = QueryJob("CONSTRUCT WHERE { ?s ?p ?o }", {"graph": "application/n-triples"})
+    expected = run_job(store, job).body
+    pool = ProcessQueryRunner(store.location, timeout=60.0, workers=1)
+    pool.wait_ready()
+    try:
+        answer = asyncio.run(pool.run(job))
+    finally:
+        pool.close()
+    assert len(expected) > 1_000_000
+    assert answer.body == expected and answer.worker is not None
+
+
+def test_a_cancelled_query_kills_its_worker_and_the_pool_recovers(runner: ProcessQueryRunner):
+    workers = set(runner.worker_pids)
+
+    async def cancel_midway() -> None:
+        task = asyncio.create_task(runner.run(QueryJob(RUNAWAY, MEDIA)))
+        await asyncio.sleep(0.3)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancel_midway())
+    killed = workers - set(runner.worker_pids)
+    assert len(killed) == 1 and not is_alive(killed.pop())
+    runner.wait_ready()
+    answer = asyncio.run(runner.run(QueryJob("ASK { ?s ?p ?o }", MEDIA)))
+    assert answer.body == b'{"head":{},"boolean":true}'

@@ -229,6 +229,14 @@ def test_cors_preflight_and_cors_headers_on_errors(client):
         assert response.headers["access-control-allow-origin"] == "*"
 
 
+def test_responses_vary_on_origin_with_or_without_it(client):
+    """As Starlette's CORS middleware does: ``Origin`` joins ``Vary`` on every response."""
+    for headers in ({}, {"Origin": "https://example.org"}):
+        response = client.get("/sparql", params={"query": ASK}, headers=headers)
+        varies = [v.strip().lower() for v in response.headers["vary"].split(",")]
+        assert "accept" in varies and "origin" in varies
+
+
 def test_cors_can_be_restricted(make_client):
     client = make_client(cors_origins=["https://ok.example"])
     ok = client.get("/sparql", params={"query": ASK}, headers={"Origin": "https://ok.example"})
