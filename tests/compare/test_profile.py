@@ -201,3 +201,19 @@ def test_a_malformed_reference_is_a_query_error(dataset_store: Store, ref: str):
 def test_a_key_resolves_under_the_base():
     assert str(resolve_ptce("le-damier")) == ID + "le-damier"
     assert str(resolve_ptce("x", base="http://example.org/")) == "http://example.org/id/ptce/x"
+
+
+def test_set_wise_queries_give_the_same_profiles(
+    dataset_store: Store, monkeypatch: pytest.MonkeyPatch
+):
+    """The set-wise forms (many PTCEs) and the per-PTCE forms (a few) answer the same."""
+    import ptce_kg.compare.profile as profile_module
+
+    monkeypatch.setattr(profile_module, "SET_WISE_FROM", 10**9)
+    per_ptce = load_profiles(dataset_store, None, on=ON)
+    monkeypatch.setattr(profile_module, "SET_WISE_FROM", 1)
+    set_wise = load_profiles(dataset_store, None, on=ON)
+    assert len(per_ptce) > 20
+    assert any(p.actor_classes for p in per_ptce) and any(p.regions for p in per_ptce)
+    assert any(p.indicators for p in per_ptce)
+    assert set_wise == per_ptce
