@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
@@ -156,10 +156,12 @@ def nearest(
     *,
     lang: str = "fr",
     on: date | None = None,
+    profiles: Sequence[PTCEProfile] | None = None,
 ) -> list[Neighbour]:
     """Return the ``k`` PTCEs most similar to ``ptce`` (IRI or key), best first.
 
-    The profiles of all PTCEs are computed once (a handful of queries), then compared in memory.
+    The profiles of all PTCEs are computed once (a handful of queries), then compared in memory;
+    a caller that keeps them (the web app, per write generation) passes them as ``profiles``.
     Ties are broken by IRI, so the answer is stable.
 
     Raises:
@@ -169,7 +171,8 @@ def nearest(
     if k < 1:
         raise QueryError(f"k must be at least 1, not {k}")
     target_iri = str(resolve_ptce(ptce))
-    profiles = load_profiles(store, None, lang=lang, on=on)
+    if profiles is None:
+        profiles = load_profiles(store, None, lang=lang, on=on)
     target = next((p for p in profiles if p.iri == target_iri), None)
     if target is None:
         raise NotFound(f"not a PTCE in the store: {target_iri}")

@@ -11,6 +11,8 @@ that is neither JSON nor CSV.
 
 from __future__ import annotations
 
+import threading
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -20,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from ptce_kg.compare import (
     MAX_PTCES,
     MIN_PTCES,
+    Neighbour,
+    PTCEProfile,
     SimilarityWeights,
     compare_ptces,
     load_profiles,
@@ -35,6 +39,40 @@ from ptce_kg.web.negotiation import CSV, choose_media_type, content_type
 router = APIRouter(prefix="/api", tags=["comparison"])
 JSON = "application/json"
 _DAMIER = "https://w3id.org/ptce/id/ptce/le-damier"
+
+
+# ------------------------------------------------------------------------ profiles, cached
+_PROFILES_LOCK = threading.Lock()
+
+
+def all_profiles(request: Request, lang: str) -> list[PTCEProfile]:
+    """Every PTCE's profile in ``lang``, computed once per write generation and day.
+
+    Finding the nearest PTCEs compares one profile with all of them (seconds at 1 M triples):
+    the API and the PTCE pages share these until the next write. One computation at a time, so
+    concurrent first requests do not all pay for it.
+    """
+    state = request.app.state
+    holder = getattr(state, "write_generation", None)
+    key = (holder.value if holder is not None else 0, lang, date.today())
+    with _PROFILES_LOCK:
+        cached: dict[tuple[int, str, date], list[PTCEProfile]] = getattr(
+            state, "profiles_cache", {}
+        )
+        if key not in cached:
+            fresh = {k: v for k, v in cached.items() if k[0] == key[0] and k[2] == key[2]}
+            fresh[key] = load_profiles(_store(request), None, lang=lang)
+            state.profiles_cache = cached = fresh
+        return cached[key]
+
+
+def nearest_cached(
+    request: Request, iri: str, k: int, weights: SimilarityWeights | None, lang: str
+) -> list[Neighbour]:
+    """:func:`ptce_kg.compare.nearest` over the cached profiles."""
+    return nearest(
+        _store(request), iri, k, weights, lang=lang, profiles=all_profiles(request, lang)
+    )
 
 
 # ------------------------------------------------------------------------------------ models
@@ -297,7 +335,7 @@ def get_similar(
     """Nearest PTCEs by weighted Jaccard similarity over profile dimensions (best first)."""
     iri = str(resolve_ptce(key, base=_base(request)))
     weights = _weights(weight)
-    neighbours = nearest(_store(request), iri, k, weights, lang=lang)
+    neighbours = nearest_cached(request, iri, k, weights, lang)
     return {
         "ptce": iri,
         "k": k,

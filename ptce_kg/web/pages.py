@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 from starlette.concurrency import run_in_threadpool
 
-from ptce_kg.compare import compare_ptces, nearest
+from ptce_kg.compare import Neighbour, compare_ptces
 from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.errors import NotFound, QueryError
 from ptce_kg.namespaces import (
@@ -52,6 +52,7 @@ from ptce_kg.queries import load_queries, query_text
 from ptce_kg.store import Store, open_store
 from ptce_kg.web import charts, i18n
 from ptce_kg.web import negotiation as media
+from ptce_kg.web.compare_api import nearest_cached
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.map import MapPoint, france_map, parse_wkt_point
 from ptce_kg.web.routing import add_get_and_head, get_and_head
@@ -404,7 +405,14 @@ async def _serve_resource(
     view = _resource_view(iri, triples, incoming)
     extra: dict[str, Any] = {}
     if URIRef(PTCE.PTCE) in view["types"]:
-        extra = await run_in_threadpool(ptce_view, store, URIRef(iri), site)
+        extra = await run_in_threadpool(
+            lambda: ptce_view(
+                store,
+                URIRef(iri),
+                site,
+                similar=lambda p: nearest_cached(request, p, 5, None, site.lang),
+            )
+        )
     response = _render(
         request, "resource.html", lang, site, view=view, alternates=alternates, **extra
     )
@@ -506,8 +514,17 @@ def composition(store: Store, ptce: URIRef) -> tuple[list[Node], dict[Node, int]
     return order, counts, unclassified
 
 
-def ptce_view(store: Store, ptce: URIRef, site: Site, *, similar: bool = True) -> dict[str, Any]:
-    """The sections of a PTCE page: profile, members, cooperations, indicators, sources…"""
+def ptce_view(
+    store: Store,
+    ptce: URIRef,
+    site: Site,
+    *,
+    similar: Callable[[str], list[Neighbour]] | None = None,
+) -> dict[str, Any]:
+    """The sections of a PTCE page: profile, members, cooperations, indicators, sources…
+
+    ``similar`` gives the PTCEs most like one (shown on the page when given).
+    """
     sections = {name: _nodes(store, pattern, ptce) for name, pattern in _SECTIONS.items()}
     own = describe(store, str(ptce))
     props: dict[Node, list[Node]] = {}
@@ -544,12 +561,7 @@ def ptce_view(store: Store, ptce: URIRef, site: Site, *, similar: bool = True) -
         ),
     )
     neighbours = (
-        [
-            (URIRef(n.profile.iri), n.score.total)
-            for n in nearest(store, str(ptce), 5, lang=site.lang)
-        ]
-        if similar
-        else []
+        [(URIRef(n.profile.iri), n.score.total) for n in similar(str(ptce))] if similar else []
     )
     return {
         "ptce": {
@@ -746,7 +758,7 @@ def compare_view(store: Store, chosen: Sequence[PtceSummary], site: Site) -> dic
     columns = []
     order: list[Node] = []
     for p, profile in zip(chosen, comparison.profiles, strict=True):
-        view = ptce_view(store, p.iri, site, similar=False)["ptce"]
+        view = ptce_view(store, p.iri, site)["ptce"]
         cat_order, counts, unclassified = composition(store, p.iri)
         order = order or cat_order
         jobs, turnover = profile.indicator("direct-jobs"), profile.indicator("turnover")

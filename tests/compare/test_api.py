@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 ID = "https://w3id.org/ptce/id/ptce/"
@@ -31,6 +33,32 @@ def test_similar_returns_k_neighbours(client: TestClient):
     assert body["ptce"] == ID + "le-damier" and len(body["neighbours"]) == 2
     assert body["neighbours"][0]["key"] == "culture-et-cooperation"
     assert 0 < body["neighbours"][0]["score"]["total"] <= 1
+
+
+def test_similar_reuses_the_profiles_until_the_next_write(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+):
+    from ptce_kg.web import compare_api
+
+    calls: list[str] = []
+    real = compare_api.load_profiles
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs["lang"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(compare_api, "load_profiles", counting)
+    client.app.state.on_write()  # type: ignore[attr-defined]  # start from a fresh generation
+    first = client.get("/api/ptce/le-damier/similar", params={"k": 3}).json()
+    assert client.get("/api/ptce/synthetic-a/similar").status_code == 200
+    page = client.get("/id/ptce/le-damier", headers={"Accept": "text/html"})
+    assert page.status_code == 200 and "culture-et-cooperation" in page.text
+    assert calls == ["fr"]  # one computation for two API calls and a page
+    assert client.get("/api/ptce/le-damier/similar", params={"lang": "en"}).status_code == 200
+    assert calls == ["fr", "en"]  # one per language
+    client.app.state.on_write()  # type: ignore[attr-defined]
+    again = client.get("/api/ptce/le-damier/similar", params={"k": 3}).json()
+    assert calls == ["fr", "en", "fr"] and again == first  # a write makes them stale
 
 
 def test_similar_with_a_bad_k_is_400(client: TestClient):
