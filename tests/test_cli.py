@@ -81,6 +81,31 @@ def test_load_no_validate_warns_and_loads(tmp_path: Path):
     assert "NOT checked" in err and "loaded" in out
 
 
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("scop.ttl", "<https://w3id.org/ptce/id/org/t1> a <https://w3id.org/ptce/ontology#SCOP> ."),
+        (
+            "scop.nq",
+            "<https://w3id.org/ptce/id/org/t1> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+            "<https://w3id.org/ptce/ontology#SCOP> <https://w3id.org/ptce/graph/dump> .\n",
+        ),
+    ],
+)
+def test_load_no_validate_materialises_the_class_hierarchy(tmp_path: Path, name: str, text: str):
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    store = str(tmp_path / "s")
+    assert run("load", "--no-validate", "--store", store, str(source))[0] == 0
+    ask = (
+        "ASK { GRAPH ?g { <https://w3id.org/ptce/id/org/t1> a "
+        "<https://w3id.org/ptce/ontology#ESSEnterprise> } FILTER(STRENDS(STR(?g), '/inferred')) }"
+    )
+    code, out, err = run("query", "--store", store, "-o", "json", ask)
+    assert code == 0, err
+    assert json.loads(out)["boolean"] is True
+
+
 def test_validate_text_json_turtle_and_fail_on(store_dir: str):
     code, out, _ = run("validate", "--store", store_dir, str(SMALL))
     assert code == 0 and "conforms" in out

@@ -327,7 +327,12 @@ def _located(result: ValidationResult, rows: SpreadsheetRdf) -> ValidationResult
 def bulk_load_source(
     store: Store, path: Path, *, fmt: str | None = None, graph: str | None = None, base_iri: str
 ) -> LoadOutcome:
-    """Load a trusted file through the store's bulk loader: no validation, not atomic."""
+    """Load a trusted file through the store's bulk loader: no validation, not atomic.
+
+    The entailments of every source graph the file filled are then computed in the store (the
+    ``/inferred`` companions), as for a validated load: queries that rely on the materialised class
+    hierarchy give the same answers whichever way the data came in.
+    """
     rdf_format = format_for_path(path, fmt)
     target = (
         None
@@ -335,7 +340,17 @@ def bulk_load_source(
         else graph or str(graph_iri(path.stem, base=base_iri))
     )
     before = store.quad_count()
+    sizes_before = store.graph_sizes()
     store.bulk_load(path, rdf_format, target)
+    sizes_after = store.graph_sizes()
+    filled = [
+        g for g in source_graphs(store) if g == target or sizes_after.get(g) != sizes_before.get(g)
+    ]
+    if filled and str(ONTOLOGY_GRAPH) in sizes_after:
+        hierarchy = store_hierarchy(store)
+        store.replace_graphs(
+            {companion_graphs(g)[0]: entail_in_store(store, g, hierarchy) for g in filled}
+        )
     return LoadOutcome(
         path=path,
         graph=target or "(graphs of the file)",
