@@ -171,7 +171,8 @@ def test_update_validates_only_around_the_touched_nodes(store: Store, shapes: Gr
     assert dump(store) == before
 
 
-def test_update_checks_nodes_that_point_at_a_touched_node(store: Store, shapes: Graph):
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_update_checks_nodes_that_point_at_a_touched_node(store: Store, shapes: Graph, engine: str):
     graph_writes.put_graph(
         store,
         G2,
@@ -182,10 +183,33 @@ def test_update_checks_nodes_that_point_at_a_touched_node(store: Store, shapes: 
     before = dump(store)
     with pytest.raises(DataRejected) as e:
         graph_writes.update_dataset(
-            store, f"DELETE DATA {{ GRAPH <{G1}> {{ <{EX}b> a <{EX}Thing> }} }}", shapes
+            store,
+            f"DELETE DATA {{ GRAPH <{G1}> {{ <{EX}b> a <{EX}Thing> }} }}",
+            shapes,
+            engine=engine,
         )
     assert {r.focus for r in e.value.report.violations} == {f"{EX}y"}
     assert dump(store) == before
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_put_checks_the_nodes_of_other_graphs_that_relied_on_the_replaced_graph(
+    store: Store, shapes: Graph, engine: str
+):
+    graph_writes.put_graph(
+        store,
+        G2,
+        (PREFIXES + 'ex:y a ex:Thing ; rdfs:label "Y" ; ex:partOf ex:b .').encode(),
+        RdfFormat.TURTLE,
+        shapes,
+    )
+    before = dump(store)
+    only_a = (PREFIXES + 'ex:a a ex:Special ; rdfs:label "A" .').encode()
+    with pytest.raises(DataRejected) as e:  # ex:b, which ex:y is part of, would disappear
+        graph_writes.put_graph(store, G1, only_a, RdfFormat.TURTLE, shapes, engine=engine)
+    assert {r.focus for r in e.value.report.violations} == {f"{EX}y"}
+    assert dump(store) == before
+    graph_writes.put_graph(store, G1, only_a, RdfFormat.TURTLE, shapes, merge=True, engine=engine)
 
 
 def test_update_with_blank_nodes_is_validated(store: Store, shapes: Graph):

@@ -15,7 +15,9 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -43,10 +45,6 @@ from ptce_kg.validate import ValidationReport, validate_dataset
 log = logging.getLogger(__name__)
 
 
-#: The scratch graph that holds the triples around the nodes an update touched (validation focus).
-_FOCUS_GRAPH = "urn:x-ptce:scratch:focus"
-#: A scratch graph for triples of the store's default graph (kept as context).
-_DEFAULT_CONTEXT_GRAPH = "urn:x-ptce:scratch:default"
 #: The scratch graph a body for the default graph is parsed into.
 _BODY_GRAPH = "urn:x-ptce:scratch:body"
 #: The store's own default graph, as graph names are written in this module.
@@ -176,8 +174,20 @@ def put_graph(
     inferred, provenance = companion_graphs(graph)
     parsed.add_quads(context_quads(store, [graph, inferred, provenance]))
     parsed.add_triples(inferred, entail_source(parsed, store_hierarchy(store)))
+    # Replacing a graph removes its old triples: nodes of other graphs that relied on them (a
+    # PTCE whose memberships were in it) are validated too, as for a DELETE.
+    dependents = (
+        _touched_nodes(parsed.dataset, *_removed_graph_nodes(store.graph_triples(graph)))
+        if existed and not merge
+        else set()
+    )
     report = validate_dataset(
-        parsed.dataset, shapes, focus_graphs=[graph, inferred], engine=engine, source=graph
+        parsed.dataset,
+        shapes,
+        focus_graphs=[graph, inferred],
+        focus_nodes=dependents,
+        engine=engine,
+        source=graph,
     )
     if not report.conforms:
         raise DataRejected(
@@ -416,7 +426,7 @@ def update_dataset(
 
 
 def _validate_touched(
-    scratch: Store,
+    scratch: EmbeddedStore,
     described: set[str],
     referenced: set[str],
     shapes: Graph,
@@ -424,40 +434,77 @@ def _validate_touched(
     engine: str,
     source: str,
 ) -> ValidationReport:
-    """Validate the nodes an update touched, the rest of the dataset as context.
+    """Validate the nodes an update touched, in the scratch store where it ran (the rest of the
+    dataset as context).
 
     The focus is the nodes whose triples changed, the nodes they point to or pointed to (not
     classes), and the nodes that point to a changed node (their ``sh:class``/``sh:node`` may depend
-    on it). Their triples move to a focus graph; everything else stays as context.
+    on it); what is reported is those of them that have triples, and the nodes their triples point
+    to. The nodes are found through the store's indexes (no copy of the dataset); the
+    ``/provenance`` graphs are dropped from the scratch store first, as they are left out of a
+    source's validation context (:func:`~ptce_kg.pipeline.context_quads`).
     """
-    rows: list[tuple[str, list[str]]] = []
-    focus_nodes = described | referenced
-    for line in _nquad_lines(scratch):
-        terms = _terms(line)
-        graph = terms[3][1:-1] if len(terms) == 4 else _DEFAULT_CONTEXT_GRAPH
-        if graph.endswith("/provenance"):
-            continue
-        rows.append((graph, terms))
-        if terms[2] in described:
-            focus_nodes.add(terms[0])
-    focus: list[str] = []
-    context: dict[str, list[str]] = {}
-    for graph, terms in rows:
-        triple = " ".join(terms[:3]) + " ."
-        if terms[0] in focus_nodes:
-            focus.append(triple)
-        else:
-            context.setdefault(graph, []).append(triple)
-    if not focus:
+    data = scratch.engine
+    provenance = [g for g in scratch.graph_sizes() if g.endswith("/provenance")]
+    if provenance:
+        scratch.drop_graphs(provenance)
+    reported = _touched_nodes(data, described, referenced)
+    if not reported:
         return ValidationReport(source=source)
-    # one load, so that blank nodes shared between focus and context stay one node
-    dataset = open_embedded_store(None)
-    graphs = {g: "\n".join(lines).encode("utf-8") for g, lines in context.items()}
-    graphs[_FOCUS_GRAPH] = "\n".join(focus).encode("utf-8")
-    dataset.replace_graphs(graphs)
     return validate_dataset(
-        dataset.engine, shapes, focus_graphs=[_FOCUS_GRAPH], engine=engine, source=source
+        data, shapes, focus_graphs=[], focus_nodes=reported, engine=engine, source=source
     )
+
+
+def _touched_nodes(data: Any, described: set[str], referenced: set[str]) -> set[str]:
+    """The nodes to validate in ``data`` (an Oxigraph store) when the triples of ``described``
+    nodes pointing to ``referenced`` ones changed (see :func:`_validate_touched`)."""
+    focus_nodes = {node for node in map(_ox_node, described | referenced) if node is not None}
+    for node in [n for n in map(_ox_node, described) if n is not None]:
+        focus_nodes.update(
+            q.subject
+            for q in data.quads_for_pattern(None, None, node)
+            if isinstance(q.subject, ox.NamedNode | ox.BlankNode)  # not a quoted triple
+        )
+    reported: set[str] = set()
+    for node in focus_nodes:
+        for quad in data.quads_for_pattern(node, None, None):
+            reported.add(_node_text(node))
+            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                reported.add(_node_text(quad.object))
+    return reported
+
+
+def _removed_graph_nodes(old_ntriples: bytes) -> tuple[set[str], set[str]]:
+    """The IRIs a replaced graph described and pointed to (classes aside), as N-Triples terms.
+
+    Blank nodes are left out: they do not outlive their graph.
+    """
+    described: set[str] = set()
+    referenced: set[str] = set()
+    for line in old_ntriples.decode("utf-8").splitlines():
+        terms = _terms(line)
+        if len(terms) < 3:
+            continue
+        if terms[0].startswith("<"):
+            described.add(terms[0])
+        if terms[1] != _RDF_TYPE and terms[2].startswith("<"):
+            referenced.add(terms[2])
+    return described, referenced
+
+
+def _ox_node(term: str) -> Any:
+    """The Oxigraph node of an N-Quads term (IRI or blank node); ``None`` for anything else."""
+    if term.startswith("<") and term.endswith(">"):
+        return ox.NamedNode(term[1:-1])
+    if term.startswith("_:"):
+        return ox.BlankNode(term[2:])
+    return None
+
+
+def _node_text(node: Any) -> str:
+    """A node as validation reports name it: the IRI, or ``_:id``."""
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node.value)
 
 
 def _apply_update(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,17 +188,26 @@ def _term_text(term: Node) -> str:
 
 
 def validate_pyshacl(
-    dataset: Any, shapes: Graph, *, focus_graphs: Sequence[str]
+    dataset: Any,
+    shapes: Graph,
+    *,
+    focus_graphs: Sequence[str],
+    focus_nodes: Collection[str] = (),
 ) -> list[ValidationResult]:
-    """Validate with pySHACL (the reference): union of the graphs, focus from ``focus_graphs``."""
+    """Validate with pySHACL (the reference): union of the graphs, focus from ``focus_graphs``
+    and ``focus_nodes``."""
     import pyshacl
 
     union = dataset.query(
         "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
     )
+    try:  # the result is dropped here, on its own thread, whatever happens
+        triples = bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+    finally:
+        del union
     data = Graph()
-    data.parse(data=bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b""), format="nt")
-    focus = _focus_nodes(dataset, focus_graphs)
+    data.parse(data=triples, format="nt")
+    focus = _focus_nodes(dataset, focus_graphs) | set(focus_nodes)
     _conforms, report_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes,
@@ -246,20 +255,26 @@ def validate_dataset(
     shapes: Graph,
     *,
     focus_graphs: Sequence[str],
+    focus_nodes: Collection[str] = (),
     engine: str = "pyshacl",
     source: str | None = None,
 ) -> ValidationReport:
     """Validate the nodes of ``focus_graphs`` in the scratch ``dataset`` against ``shapes``.
 
     ``dataset`` is an in-memory Oxigraph dataset (from :mod:`ptce_kg.ingest`); its other graphs are
-    context. Returns a report; never raises because data does not conform.
+    context. ``focus_nodes`` (IRIs, ``_:id`` for blank nodes) are reported too, wherever their
+    triples are. Returns a report; never raises because data does not conform.
     """
     if engine == "pyshacl":
-        results = validate_pyshacl(dataset, shapes, focus_graphs=focus_graphs)
+        results = validate_pyshacl(
+            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes
+        )
     elif engine == "sparql":
         from ptce_kg.validate.sparql_engine import validate_sparql
 
-        results = validate_sparql(dataset, shapes, focus_graphs=focus_graphs)
+        results = validate_sparql(
+            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes
+        )
     else:
         raise ValueError(f"unknown validation engine {engine!r}")
     return ValidationReport(results=results, source=source)

@@ -15,7 +15,7 @@ features raise :class:`~ptce_kg.validate._shapes.UnsupportedShapeError` (a ``Not
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -89,15 +89,20 @@ class _Raw:
 
 
 def validate_sparql(
-    dataset: ox.Store, shapes: Graph, *, focus_graphs: Sequence[str]
+    dataset: ox.Store,
+    shapes: Graph,
+    *,
+    focus_graphs: Sequence[str],
+    focus_nodes: Collection[str] = (),
 ) -> list[ValidationResult]:
-    """Validate the union of ``dataset``'s graphs against ``shapes``; report focus-graph nodes only.
+    """Validate the union of ``dataset``'s graphs against ``shapes``; report only the nodes of the
+    focus graphs and ``focus_nodes`` (IRIs, ``_:id`` for blank nodes).
 
     Raises:
         UnsupportedShapeError: if ``shapes`` uses a feature this engine does not implement.
     """
     engine = _Engine(dataset, ShapesGraph(shapes))
-    in_focus = _FocusFilter(dataset, focus_graphs)
+    in_focus = _FocusFilter(dataset, focus_graphs, focus_nodes)
     results: set[ValidationResult] = set()
     for shape in engine.shapes.top_level_shapes():
         pattern = engine.shapes.target_pattern(shape)
@@ -154,15 +159,18 @@ def _literal_text(term: Any) -> str:
 class _FocusFilter:
     """Is a node a subject or object of a focus graph? (checked per reported node, cached)."""
 
-    def __init__(self, store: ox.Store, graphs: Sequence[str]) -> None:
+    def __init__(self, store: ox.Store, graphs: Sequence[str], nodes: Collection[str] = ()) -> None:
         self._store = store
         self._graphs = [ox.NamedNode(g) for g in graphs]
+        self._nodes = frozenset(nodes)
         self._cache: dict[Any, bool] = {}
 
     def __call__(self, term: Any) -> bool:
         if not isinstance(term, ox.NamedNode | ox.BlankNode):
             return False
         known = self._cache.get(term)
+        if known is None and self._nodes and _text(term) in self._nodes:
+            known = self._cache[term] = True
         if known is None:
             known = any(
                 next(iter(self._store.quads_for_pattern(term, None, None, g)), None) is not None
@@ -187,13 +195,18 @@ class _Engine:
 
     def select(self, query: str, info: ShapeInfo, component: str) -> list[Any]:
         """Run a SELECT on the union graph; name shape and component when Oxigraph refuses it."""
+        solutions: Any = None
         try:
-            solutions: Any = self.store.query(query, use_default_graph_as_union=True)
+            solutions = self.store.query(query, use_default_graph_as_union=True)
             return list(solutions)
         except (SyntaxError, ValueError, OSError, RuntimeError) as e:
             raise UnsupportedShapeError(
                 f"shape {info.name}, {component}: query failed ({e}): {query}"
             ) from e
+        finally:
+            # pyoxigraph results must be dropped on the thread that made them: never let one
+            # ride on an exception's traceback (the web adapter re-raises on the event loop)
+            del solutions
 
     def evaluate(self, shape: Node, focus: str, depth: int) -> list[_Raw]:
         """All results of ``shape`` for the focus nodes bound by the ``focus`` pattern."""
