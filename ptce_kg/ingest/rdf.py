@@ -72,7 +72,10 @@ class ParsedSource:
     def construct(self, sparql: str) -> bytes:
         """Run a CONSTRUCT on the scratch dataset (union default graph); return N-Triples."""
         result = self.dataset.query(sparql, use_default_graph_as_union=True)
-        return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+        try:
+            return bytes(result.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+        finally:  # pyoxigraph's result must be dropped in this thread, even on an exception
+            del result
 
 
 class _EndOfDoctype(Exception):
