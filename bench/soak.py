@@ -3,16 +3,29 @@
 Without ``--url`` it builds an on-disk store from the bundled dataset (ontology, territories, the
 PTCE sources, each validated) in a temporary directory and starts ``ptce-kg serve`` on it on
 127.0.0.1 with a write token. Then ``--requests`` requests (default 5,000) run from
-``--clients`` concurrent clients (default 32): cheap and heavy SPARQL queries, named queries
-(``/api/queries/…`` with their example parameters), page views (``/``, ``/id/ptce/…``) and
-authorised writes (Graph Store PUT of a small synthetic graph, validated by the server).
+``--clients`` concurrent clients (default 32), ``--rounds`` times against the same server: cheap
+and heavy SPARQL queries, named queries (``/api/queries/…`` with their example parameters), page
+views (``/``, ``/id/ptce/…``) and authorised writes (Graph Store PUT of a small synthetic graph,
+validated by the server). ``--mix`` sends only some kinds, e.g. ``--mix page`` or
+``--mix page=3,write=1`` (kind=share), to find which kind of request memory follows.
 
 It prints the count, the errors (any status >= 400 or transport error; must be 0), requests/s,
-p50/p95/p99 latency per kind, and the server's RSS sampled over the run: "memory flat" when the
-mean of the last decile of samples is less than 10 % above the first decile's. Exit 1 otherwise.
+p50/p95/p99 latency per kind, and the RSS of the server process and of its query workers, sampled
+every 0.25 s: the mean over each tenth of the requests (a plateau or a slope), and the growth
+from the first to the last decile of the samples, over the whole run and after the warm-up.
+"Memory flat" is judged after the warm-up (``--warmup``, the first 10 % of the requests by
+default): less than 10 % growth, for the server and for the workers. Exit 1 otherwise, or on any
+error. The warm-up is there because the first requests fill memory that stays bounded (the
+thread pool grows to its size, templates compile, modules load lazily, caches fill: pages alone
+grow 50 MB over their first 1,000 requests, then stay flat). With glibc's default malloc arenas
+(one per pool thread, up to 8 per core) the server's RSS keeps creeping after that: freed memory
+that glibc keeps, not a leak (see bench/README.md, "Soak"); the check reports it. Run long enough
+to tell a plateau from a slope (``--rounds 4``: 20,000 requests).
 
     .venv/bin/python bench/soak.py                      # 5,000 requests, 32 clients
-    .venv/bin/python bench/soak.py --url http://127.0.0.1:8000 --token "$PTCE_WRITE_TOKEN"
+    .venv/bin/python bench/soak.py --rounds 4           # 20,000 requests, one server
+    .venv/bin/python bench/soak.py --mix write --requests 300
+    .venv/bin/python bench/soak.py --url http://127.0.0.1:8000 --token "$PTCE_WRITE_TOKEN" --pid PID
 """
 
 from __future__ import annotations
@@ -53,16 +66,26 @@ HEAVY = [
     " ?ptce } GROUP BY ?ptce ORDER BY DESC(?members)",
 ]
 #: Share of each kind of request.
-#: Writes are serialised and each validates against a copy of the store (~1 s here): 2 %.
+#: Writes are serialised and each validates against a copy of the store (~0.1 s alone on the
+#: bundled dataset, seconds under the soak as they queue for the writer lock): 2 %.
 MIX = {"sparql-cheap": 33, "sparql-heavy": 10, "named-query": 22, "page": 33, "write": 2}
+
+
+@dataclass
+class Sample:
+    """One RSS reading: requests completed so far (over all rounds), server and worker RSS."""
+
+    done: int
+    server: int
+    workers: int
 
 
 @dataclass
 class Tally:
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: list[str] = field(default_factory=list)
-    rss: list[int] = field(default_factory=list)
-    tree: list[int] = field(default_factory=list)
+    samples: list[Sample] = field(default_factory=list)
+    completed: int = 0
 
 
 def free_port() -> int:
@@ -76,7 +99,7 @@ def run(*args: str) -> None:
 
 
 @contextmanager
-def local_server(token: str) -> Iterator[tuple[str, int]]:
+def local_server(token: str, extra_env: dict[str, str]) -> Iterator[tuple[str, int]]:
     """Build the bundled dataset's store and serve it; yield (url, server pid)."""
     with tempfile.TemporaryDirectory(prefix="ptce-soak-") as folder:
         store = str(Path(folder) / "store")
@@ -86,7 +109,7 @@ def local_server(token: str) -> Iterator[tuple[str, int]]:
         run("load", str(ROOT / "data" / "ptce"), "--store", store)
         print(f"store built in {time.monotonic() - started:.1f} s", file=sys.stderr)
         port = free_port()
-        env = os.environ | {"PTCE_WRITE_TOKEN": token}
+        env = os.environ | extra_env | {"PTCE_WRITE_TOKEN": token}
         server = subprocess.Popen(
             [PTCE_KG, "serve", "--store", store, "--host", "127.0.0.1", "--port", str(port)],
             env=env,
@@ -203,10 +226,19 @@ async def one(
     )
 
 
-async def drive(url: str, pid: int | None, requests: int, clients: int, token: str) -> Tally:
-    tally = Tally()
-    rng = random.Random(7)
-    kinds = [k for k, share in MIX.items() for _ in range(share)]
+async def drive(
+    url: str,
+    pid: int | None,
+    requests: int,
+    clients: int,
+    token: str,
+    mix: dict[str, int],
+    tally: Tally,
+    seed: int = 7,
+) -> None:
+    """Send ``requests`` requests drawn from ``mix``; add latencies, errors and RSS to ``tally``."""
+    rng = random.Random(seed)
+    kinds = [k for k, share in mix.items() for _ in range(share)]
     work = [rng.choice(kinds) for _ in range(requests)]
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as client:
@@ -214,15 +246,15 @@ async def drive(url: str, pid: int | None, requests: int, clients: int, token: s
         if not named:
             work = [k if k != "named-query" else "sparql-cheap" for k in work]
         queue: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
-        for item in enumerate(work):
-            queue.put_nowait(item)
+        offset = tally.completed  # write targets keep cycling across rounds
+        for i, kind in enumerate(work):
+            queue.put_nowait((offset + i, kind))
         done = asyncio.Event()
 
         async def sample() -> None:
             while not done.is_set():
                 if pid is not None and (rss := rss_of(pid)) is not None:
-                    tally.rss.append(rss)
-                    tally.tree.append(tree_rss(pid))
+                    tally.samples.append(Sample(tally.completed, rss, tree_rss(pid) - rss))
                 await asyncio.sleep(0.25)
 
         async def worker(seed: int) -> None:
@@ -240,12 +272,12 @@ async def drive(url: str, pid: int | None, requests: int, clients: int, token: s
                 except httpx.HTTPError as e:
                     tally.errors.append(f"{kind} {type(e).__name__}: {e}")
                 tally.latencies[kind].append(time.perf_counter() - started)
+                tally.completed += 1
 
         sampler = asyncio.create_task(sample())
-        await asyncio.gather(*(worker(n) for n in range(clients)))
+        await asyncio.gather(*(worker(seed * 1000 + n) for n in range(clients)))
         done.set()
         await sampler
-    return tally
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -253,12 +285,74 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(tally: Tally, seconds: float) -> bool:
+def smaps_rollup(pid: int) -> str:
+    """The main figures of ``/proc/PID/smaps_rollup`` (anonymous vs file-backed memory), in MB."""
+    wanted = ("Rss", "Anonymous", "Private_Dirty", "Shared_Clean", "Swap")
+    figures = {}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in wanted:
+                figures[name] = int(rest.split()[0]) / 1024
+    except OSError:
+        return "(unavailable)"
+    return "  ".join(f"{name} {figures[name]:.0f}" for name in wanted if name in figures)
+
+
+def _mean_mb(samples: list[Sample], attr: str) -> float:
+    return statistics.mean(float(getattr(s, attr)) for s in samples) / 2**20
+
+
+def trajectory(samples: list[Sample], total: int) -> None:
+    """Print the mean RSS over each tenth of the requests: a plateau or a slope."""
+    print(f"{'requests up to':>15}{'server MB':>11}{'workers MB':>12}")
+    for tenth in range(1, 11):
+        low, high = (tenth - 1) * total / 10, tenth * total / 10
+        chunk = [s for s in samples if low <= s.done < high or (tenth == 10 and s.done >= high)]
+        if chunk:
+            print(
+                f"{int(high):>15}{_mean_mb(chunk, 'server'):>11.0f}"
+                f"{_mean_mb(chunk, 'workers'):>12.0f}"
+            )
+
+
+def flatness(samples: list[Sample], total: int, warmup: float) -> bool:
+    """Compare the first and last decile of the samples taken after the warm-up requests.
+
+    The warm-up (the first ``warmup`` share of the requests) fills the caches that only grow to a
+    bound: Oxigraph/RocksDB block cache, the lazily imported modules (rdflib's SPARQL parser for the
+    reach check, the validation engine), Jinja's template cache, the service-description cache,
+    glibc's arenas of the worker threads. After it, memory must stay flat.
+    """
+    flat = True
+    measured = [s for s in samples if s.done >= warmup * total]
+    for label, part in (("whole run", samples), (f"after {warmup:.0%} warm-up", measured)):
+        if len(part) < 20:
+            print(f"RSS, {label}: too few samples ({len(part)})")
+            continue
+        tenth = len(part) // 10
+        for what, attr in (("server", "server"), ("workers", "workers")):
+            first, last = _mean_mb(part[:tenth], attr), _mean_mb(part[-tenth:], attr)
+            if not first:
+                continue
+            growth = (last - first) / first
+            verdict = ""
+            if part is measured:
+                flat = flat and growth < 0.10
+                verdict = ": memory flat" if growth < 0.10 else ": MEMORY GROWS"
+            print(
+                f"RSS {what}, {label}: first decile {first:.0f} MB, last decile {last:.0f} MB, "
+                f"growth {growth:+.1%} over {len(part)} samples{verdict}"
+            )
+    return flat
+
+
+def report(tally: Tally, seconds: float, mix: dict[str, int], warmup: float) -> bool:
     count = sum(len(v) for v in tally.latencies.values())
     print(f"requests: {count}  errors: {len(tally.errors)}  "
           f"{count / seconds:.0f} req/s over {seconds:.1f} s")  # fmt: skip
     print(f"{'kind':<14}{'n':>6}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
-    for kind in MIX:
+    for kind in mix:
         values = tally.latencies.get(kind, [])
         if values:
             print(
@@ -267,20 +361,23 @@ def report(tally: Tally, seconds: float) -> bool:
             )
     for error in tally.errors[:10]:
         print(f"error: {error}")
-    flat = True
-    for what, samples in (("server process", tally.rss), ("with query workers", tally.tree)):
-        if len(samples) < 10:
-            continue
-        tenth = len(samples) // 10
-        first, last = statistics.mean(samples[:tenth]), statistics.mean(samples[-tenth:])
-        growth = (last - first) / first
-        flat = flat and growth < 0.10
-        print(
-            f"RSS, {what}: first decile {first / 2**20:.0f} MB, last decile "
-            f"{last / 2**20:.0f} MB, growth {growth:+.1%} over {len(samples)} samples: "
-            + ("memory flat" if growth < 0.10 else "MEMORY GROWS")
-        )
-    return not tally.errors and flat
+    if not tally.samples:
+        return not tally.errors
+    trajectory(tally.samples, count)
+    return flatness(tally.samples, count, warmup) and not tally.errors
+
+
+def parse_mix(text: str | None) -> dict[str, int]:
+    """``page`` or ``page=3,write=1``: the kinds to send and their shares (default: MIX)."""
+    if not text:
+        return dict(MIX)
+    mix: dict[str, int] = {}
+    for item in text.split(","):
+        kind, _, share = item.strip().partition("=")
+        if kind not in MIX:
+            raise SystemExit(f"unknown kind {kind!r}: use {', '.join(MIX)}")
+        mix[kind] = int(share or 1)
+    return mix
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,20 +385,51 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--url", help="A running service (else one is started here).")
     parser.add_argument("--token", help="Its write token (with --url).")
     parser.add_argument("--pid", type=int, help="Its process id, to sample RSS (with --url).")
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=5000, help="Requests per round.")
+    parser.add_argument("--rounds", type=int, default=1, help="Rounds against the same server.")
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--mix", help=f"Kinds and shares, e.g. 'page' or 'page=3,write=1' (default: {MIX})."
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=0.1,
+        help="Share of all requests not counted in the flatness check (default 0.1).",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="Environment of the server started here, e.g. MALLOC_ARENA_MAX=2 (repeatable).",
+    )
     args = parser.parse_args(argv)
+    mix = parse_mix(args.mix)
+    server_env = dict(item.partition("=")[::2] for item in args.server_env)
 
     async def go(url: str, pid: int | None, token: str) -> bool:
+        tally = Tally()
         started = time.monotonic()
-        tally = await drive(url, pid, args.requests, args.clients, token)
-        return report(tally, time.monotonic() - started)
+        for n in range(args.rounds):
+            await drive(url, pid, args.requests, args.clients, token, mix, tally, seed=7 + n)
+            if args.rounds > 1:
+                print(
+                    f"round {n + 1}/{args.rounds}: {tally.completed} requests, "
+                    f"{len(tally.errors)} errors, {time.monotonic() - started:.0f} s"
+                    + (f", server {smaps_rollup(pid)} MB" if pid else ""),
+                    flush=True,
+                )
+        if pid is not None:
+            print(f"server smaps_rollup at the end (MB): {smaps_rollup(pid)}")
+        return report(tally, time.monotonic() - started, mix, args.warmup)
 
     if args.url:
         ok = asyncio.run(go(args.url, args.pid, args.token or ""))
     else:
         token = secrets.token_urlsafe(24)
-        with local_server(token) as (url, pid):
+        with local_server(token, server_env) as (url, pid):
+            print(f"server pid {pid}, smaps_rollup at start (MB): {smaps_rollup(pid)}")
             ok = asyncio.run(go(url, pid, token))
     return 0 if ok else 1
 

@@ -159,6 +159,31 @@ def test_a_file_where_the_store_should_be_is_refused(tmp_path: Path):
         open_store(str(path))
 
 
+def test_a_store_in_a_missing_directory_says_so(tmp_path: Path):
+    missing = tmp_path / "no-such-dir" / "store"
+    with pytest.raises(StoreError, match=r"the directory .*no-such-dir does not exist") as caught:
+        open_store(str(missing))
+    assert "mkdir -p" in (caught.value.hint or "") and "another ptce-kg" not in str(caught.value)
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(StoreError, match="a-file is not a directory"):
+        open_store(str(tmp_path / "a-file" / "store"))
+    assert not (tmp_path / "no-such-dir").exists()
+
+
+def test_the_cli_says_when_the_store_directory_is_missing(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from ptce_kg import cli
+
+    missing = tmp_path / "nonexistent" / "dir" / "store"
+    result = CliRunner().invoke(cli.app, ["stats", "--store", str(missing)])
+    said = " ".join(result.output.split())  # the console may wrap long lines
+    assert result.exit_code == 2, said
+    assert f"the directory {missing.parent} does not exist" in said
+    assert "another ptce-kg process" not in said
+    assert not missing.parent.exists()
+
+
 def test_read_only_store_refuses_writes(tmp_path: Path):
     path = tmp_path / "store"
     open_store(str(path)).close()

@@ -38,6 +38,9 @@ def serve(
         settings = settings_for(
             store, host=host, port=port, base_iri=base_iri, access_log=access_log
         )
+        from ptce_kg.web.memory import cap_malloc_arenas
+
+        cap_malloc_arenas()
         application = create_app(settings)
         err.print(f"serving {settings.store} on http://{settings.host}:{settings.port}")
         # One process: the app holds the store's only read-write handle and the write generation

@@ -65,6 +65,8 @@ def open_embedded_store(
             return EmbeddedStore(ox.Store.read_only(str(target)), str(target), read_only=True)
         if target.exists() and not target.is_dir():
             raise StoreError(f"{target} exists and is not a store directory")
+        if not target.exists():
+            _check_parent(target)
         store = EmbeddedStore(ox.Store(str(target)), str(target), exclusive=exclusive)
         store.remove_interrupted_writes()
         return store
@@ -75,11 +77,40 @@ def open_embedded_store(
             "new --store; nothing was removed",
         ) from e
     except OSError as e:
+        raise StoreError(f"cannot open the store at {path}: {e}", hint=_open_hint(str(e))) from e
+
+
+def _check_parent(target: Path) -> None:
+    """Refuse to create a store in a directory that does not exist (RocksDB creates one level).
+
+    Raises:
+        StoreError: the parent of ``target`` is missing or is not a directory.
+    """
+    parent = target.absolute().parent
+    if not parent.exists():
         raise StoreError(
-            f"cannot open the store at {path}: {e}",
-            hint="is another ptce-kg process using it (stop it, or use --store elsewhere)? "
-            "is the directory writable and not corrupted?",
-        ) from e
+            f"cannot create a store at {target}: the directory {parent} does not exist",
+            hint=f"create it first (mkdir -p {parent}), or give --store a path inside an "
+            "existing directory",
+        )
+    if not parent.is_dir():
+        raise StoreError(
+            f"cannot create a store at {target}: {parent} is not a directory",
+            hint="give --store a path inside a directory",
+        )
+
+
+def _open_hint(message: str) -> str:
+    """A hint for an I/O error from RocksDB when opening a store, after what it says."""
+    lowered = message.lower()
+    if "lock" in lowered:
+        return "another ptce-kg process is using it: stop it, or use --store elsewhere"
+    if any(w in lowered for w in ("permission denied", "not permitted", "read-only file system")):
+        return "the directory is not writable by this user: fix its permissions or use --store"
+    return (
+        "is another ptce-kg process using it (stop it, or use --store elsewhere)? "
+        "is the directory writable and not corrupted?"
+    )
 
 
 class EmbeddedStore:
@@ -215,17 +246,28 @@ class EmbeddedStore:
 
     def graph_sizes(self) -> dict[str, int]:
         """Return the number of triples in each named graph (and ``""`` for the default graph)."""
-        result = self._store.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-        )
-        sizes = {s["g"].value: int(s["n"].value) for s in result}
-        default = self._store.query(
+        sizes = {
+            s["g"].value: int(s["n"].value)
+            for s in self._solutions(
+                "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+        }
+        (count,) = self._solutions(
             "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", default_graph=ox.DefaultGraph()
         )
-        n_default = int(next(iter(default))["n"].value)
+        n_default = int(count["n"].value)
         if n_default:
             sizes[""] = n_default
         return sizes
+
+    def _solutions(self, sparql: str, **kwargs: Any) -> list[Any]:
+        """The solutions of a SELECT, read at once: the pyoxigraph iterator (which must be dropped
+        on the thread that made it) never outlives this call, even on an exception."""
+        result = self._store.query(sparql, **kwargs)
+        try:
+            return list(result)
+        finally:
+            del result
 
     def quad_count(self) -> int:
         """Return the number of quads in the store."""
@@ -351,6 +393,17 @@ class EmbeddedStore:
             self._store.backup(str(target))
         except OSError as e:
             raise StoreError(f"cannot back up to {target}: {e}") from e
+
+    def flush(self) -> None:
+        """Write the buffered writes (RocksDB's memtables) to disk and free their memory.
+
+        Each committed write stays in memory (~85 KB for a 60-triple graph replaced with its
+        companions) until RocksDB flushes it: a server taking writes grows until then.
+        """
+        try:
+            self._store.flush()
+        except OSError as e:
+            raise StoreError(f"cannot flush the store: {e}") from e
 
     def close(self) -> None:
         """Flush pending writes and let go of the database, so that its lock is released now.

@@ -29,6 +29,7 @@ from ptce_kg.store import Store, open_store
 from ptce_kg.web import compare_api, pages, publish_api, query_api, sparql, writes
 from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.execution import ProcessQueryRunner, WriteNotifyingStore, open_query_runner
+from ptce_kg.web.memory import AfterWrites
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
 from ptce_kg.web.service_description import DescriptionCache
 from ptce_kg.web.sparql import SparqlFront
@@ -118,9 +119,12 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     runner = open_query_runner(raw_store, settings.query_timeout, settings.query_workers)
     generation = WriteGeneration()
 
+    after_writes = AfterWrites(raw_store)
+
     def on_write() -> None:
         generation.bump()
         runner.note_write()
+        after_writes()  # flush the write buffers now and then, give freed memory back
 
     st = WriteNotifyingStore(raw_store, on_write)
     description_cache = DescriptionCache(st, lambda: generation.value)
