@@ -49,3 +49,27 @@ def test_an_in_memory_store_is_never_flushed():
     after = memory.AfterWrites(open_store(":memory:"), flush_every=1)
     after()
     assert after.flushes == 0
+
+
+def test_the_store_is_compacted_before_serving_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from ptce_kg.store.embedded import EmbeddedStore
+    from ptce_kg.web import app as app_module
+
+    store = open_store(str(tmp_path / "store"))
+    try:
+        for i in range(3):  # three writes: three small files
+            store.replace_graphs(
+                {f"http://example.org/g{i}": b"<http://a> <http://b> <http://c> .\n"}
+            )
+        before = store.quad_count()
+        calls: list[int] = []
+        real = EmbeddedStore.optimize
+        monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: calls.append(1) or real(self))
+        app_module._optimize(store)
+        assert calls == [1] and store.quad_count() == before
+        app_module._optimize(open_store(":memory:"))  # nothing to compact: no call, no error
+        assert calls == [1]
+    finally:
+        store.close()
