@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import BASE, TEST_DATA, dump_quads
+from conftest import BASE, ONTOLOGY_DIR, TEST_DATA, dump_quads
 from rdflib import Graph
 
 from ptce_kg import pipeline
@@ -111,3 +111,29 @@ def test_drop_source_removes_the_graph_and_its_companions(territory_store: Store
     outcome = pipeline.load_source(territory_store, SMALL, shapes, base_iri=BASE)
     pipeline.drop_source(territory_store, outcome.graph)
     assert not [g for g in territory_store.graph_sizes() if g.startswith(outcome.graph)]
+
+
+def test_the_hierarchy_is_read_again_only_when_the_ontology_changes(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    from ptce_kg import reasoning
+    from ptce_kg.store import open_store
+
+    reads: list[int] = []
+    real = reasoning.load_hierarchy
+    monkeypatch.setattr(reasoning, "load_hierarchy", lambda g: reads.append(len(g)) or real(g))
+    monkeypatch.setattr(pipeline, "_HIERARCHIES", {})
+    store = open_store(":memory:")
+    pipeline.load_ontology(store, TEST_DATA / "writes" / "ontology")
+    reads.clear()
+    first = pipeline.store_hierarchy(store)
+    assert pipeline.store_hierarchy(store) is first and len(reads) == 1
+    other = open_store(":memory:")  # another store, same ontology: the same hierarchy
+    pipeline.load_ontology(other, TEST_DATA / "writes" / "ontology")
+    reads.clear()
+    assert pipeline.store_hierarchy(other) is first and reads == []
+    pipeline.load_ontology(store, ONTOLOGY_DIR)  # the real ontology: read again
+    reads.clear()
+    changed = pipeline.store_hierarchy(store)
+    assert changed is not first and len(reads) == 1
+    assert len(changed.superclasses) > len(first.superclasses)

@@ -9,7 +9,9 @@ with any ``sh:Violation`` raises :class:`~ptce_kg.errors.DataRejected` and the s
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -100,11 +102,31 @@ def entail_in_store(store: Store, graph: str, hierarchy: reasoning.Hierarchy) ->
     return b"".join(store.query_serialized(q, "application/n-triples")[1] for q in queries)
 
 
+#: Hierarchies of the last few ontologies seen, by the SHA-256 of their N-Triples.
+_HIERARCHIES: dict[bytes, reasoning.Hierarchy] = {}
+_HIERARCHIES_LOCK = threading.Lock()
+
+
 def store_hierarchy(store: Store) -> reasoning.Hierarchy:
-    """The class and property hierarchy of the ontology currently in the store."""
+    """The class and property hierarchy of the ontology currently in the store.
+
+    Every write needs it: the hierarchy is kept per ontology content (its dump is cheap, reading
+    it with rdflib took 30-110 ms), so a new ontology is read again and an unchanged one is not.
+    """
+    ntriples = store.graph_triples(str(ONTOLOGY_GRAPH))
+    key = hashlib.sha256(ntriples).digest()
+    with _HIERARCHIES_LOCK:
+        cached = _HIERARCHIES.get(key)
+    if cached is not None:
+        return cached
     ontology = Graph()
-    ontology.parse(data=store.graph_triples(str(ONTOLOGY_GRAPH)), format="nt")
-    return reasoning.load_hierarchy(ontology)
+    ontology.parse(data=ntriples, format="nt")
+    hierarchy = reasoning.load_hierarchy(ontology)
+    with _HIERARCHIES_LOCK:
+        if len(_HIERARCHIES) >= 4:
+            _HIERARCHIES.pop(next(iter(_HIERARCHIES)))
+        _HIERARCHIES[key] = hierarchy
+    return hierarchy
 
 
 def entail_source(parsed: ParsedSource, hierarchy: reasoning.Hierarchy) -> bytes:
