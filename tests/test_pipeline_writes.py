@@ -51,6 +51,17 @@ def store(shapes: Graph) -> Store:
     return st
 
 
+def put_y_part_of_b(store: Store, shapes: Graph) -> None:
+    """G2: ex:y, part of G1's ex:b (a node of another graph that relies on G1)."""
+    graph_writes.put_graph(
+        store,
+        G2,
+        (PREFIXES + 'ex:y a ex:Thing ; rdfs:label "Y" ; ex:partOf ex:b .').encode(),
+        RdfFormat.TURTLE,
+        shapes,
+    )
+
+
 # ------------------------------------------------------------------------------ parse_rdf_bytes
 def test_parse_rdf_bytes_puts_the_triples_in_the_graph():
     parsed = parse_rdf_bytes(f"<{EX}s> <{EX}p> 1 .".encode(), RdfFormat.TURTLE, graph=G1)
@@ -173,13 +184,7 @@ def test_update_validates_only_around_the_touched_nodes(store: Store, shapes: Gr
 
 @pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
 def test_update_checks_nodes_that_point_at_a_touched_node(store: Store, shapes: Graph, engine: str):
-    graph_writes.put_graph(
-        store,
-        G2,
-        (PREFIXES + 'ex:y a ex:Thing ; rdfs:label "Y" ; ex:partOf ex:b .').encode(),
-        RdfFormat.TURTLE,
-        shapes,
-    )
+    put_y_part_of_b(store, shapes)
     before = dump(store)
     with pytest.raises(DataRejected) as e:
         graph_writes.update_dataset(
@@ -196,13 +201,7 @@ def test_update_checks_nodes_that_point_at_a_touched_node(store: Store, shapes: 
 def test_put_checks_the_nodes_of_other_graphs_that_relied_on_the_replaced_graph(
     store: Store, shapes: Graph, engine: str
 ):
-    graph_writes.put_graph(
-        store,
-        G2,
-        (PREFIXES + 'ex:y a ex:Thing ; rdfs:label "Y" ; ex:partOf ex:b .').encode(),
-        RdfFormat.TURTLE,
-        shapes,
-    )
+    put_y_part_of_b(store, shapes)
     before = dump(store)
     only_a = (PREFIXES + 'ex:a a ex:Special ; rdfs:label "A" .').encode()
     with pytest.raises(DataRejected) as e:  # ex:b, which ex:y is part of, would disappear

@@ -74,14 +74,14 @@ def load_ontology(store: Store, ontology_dir: Path) -> int:
     Returns the number of ontology triples.
     """
     ontology = read_ontology(ontology_dir)
-    closure = reasoning.closure_graph(reasoning.load_hierarchy(ontology))
+    hierarchy = reasoning.load_hierarchy(ontology)
+    closure = reasoning.closure_graph(hierarchy)
     store.replace_graphs(
         {
             str(ONTOLOGY_GRAPH): ontology.serialize(format="nt", encoding="utf-8"),
             str(CLOSURE_GRAPH): closure.serialize(format="nt", encoding="utf-8"),
         }
     )
-    hierarchy = reasoning.load_hierarchy(ontology)
     for graph in source_graphs(store):
         inferred, _prov = companion_graphs(graph)
         store.replace_graphs({inferred: entail_in_store(store, graph, hierarchy)})
