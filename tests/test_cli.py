@@ -204,3 +204,16 @@ def test_an_unexpected_exception_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_pa
     with pytest.raises(SystemExit) as caught:
         cli.main()
     assert caught.value.code == 3
+
+
+def test_serve_access_log_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch):
+    import uvicorn
+
+    seen: list[bool] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(kw["access_log"]))
+    monkeypatch.delenv("PTCE_ACCESS_LOG", raising=False)
+    assert run("serve", "--store", ":memory:")[0] == 0
+    assert run("serve", "--store", ":memory:", "--access-log")[0] == 0
+    monkeypatch.setenv("PTCE_ACCESS_LOG", "true")
+    assert run("serve", "--store", ":memory:")[0] == 0
+    assert seen == [False, True, True]
