@@ -65,6 +65,13 @@ class Settings(BaseSettings):
         description="Compact an on-disk store when the server starts: a store written by many "
         "loads keeps many small files that slow heavy queries down (2x on property paths).",
     )
+    keep_alive: int = Field(
+        default=75,
+        ge=1,
+        description="Seconds an idle HTTP keep-alive connection is kept open. Longer than "
+        "clients keep theirs (httpx, requests: 5 s), so that a client never reuses a connection "
+        "the server is closing at that moment (a ReadError with uvicorn's own 5 s).",
+    )
     access_log: bool = Field(
         default=False,
         description="Log every HTTP request (uvicorn's access log); request counts and latencies "

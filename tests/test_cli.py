@@ -217,3 +217,16 @@ def test_serve_access_log_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("PTCE_ACCESS_LOG", "true")
     assert run("serve", "--store", ":memory:")[0] == 0
     assert seen == [False, True, True]
+
+
+def test_serve_keeps_idle_connections_longer_than_clients_do(monkeypatch: pytest.MonkeyPatch):
+    import uvicorn
+
+    seen: list[int] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: seen.append(kw["timeout_keep_alive"]))
+    monkeypatch.delenv("PTCE_KEEP_ALIVE", raising=False)
+    assert run("serve", "--store", ":memory:")[0] == 0
+    monkeypatch.setenv("PTCE_KEEP_ALIVE", "12")
+    assert run("serve", "--store", ":memory:")[0] == 0
+    # httpx and requests keep an idle connection 5 s: the server must keep it longer
+    assert seen[0] > 5 and seen[1] == 12

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from ptce_kg.cli.common import (
     exit_codes,
     settings_for,
 )
+from ptce_kg.config import Settings
 
 
 @app.command()
@@ -46,10 +47,15 @@ def serve(
         # One process: the app holds the store's only read-write handle and the write generation
         # its query workers follow (and `--workers` loses TCP_NODELAY: +43 ms per keep-alive
         # request, see docs/http.md). httptools and uvloop are uvicorn's "auto" choices here.
-        uvicorn.run(
-            application,
-            host=settings.host,
-            port=settings.port,
-            log_level="info",
-            access_log=settings.access_log,
-        )
+        uvicorn.run(application, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's settings for ``serve``."""
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": "info",
+        "access_log": settings.access_log,
+        "timeout_keep_alive": settings.keep_alive,
+    }
