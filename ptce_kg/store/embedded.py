@@ -23,7 +23,7 @@ from rdflib.term import Node
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
 from ptce_kg.store.base import QueryResult
-from ptce_kg.store.terms import to_oxigraph, to_rdflib
+from ptce_kg.store.terms import rdflib_converter, to_oxigraph
 
 log = logging.getLogger(__name__)
 
@@ -180,15 +180,16 @@ class EmbeddedStore:
         try:
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(result))
+            convert = rdflib_converter()
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]
                 rows = [
-                    tuple(None if t is None else to_rdflib(t) for t in solution)
+                    tuple(None if t is None else convert(t) for t in solution)
                     for solution in result
                 ]
                 return QueryResult("select", variables=variables, rows=rows)
             triples = [
-                (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)) for t in result
+                (convert(t.subject), convert(t.predicate), convert(t.object)) for t in result
             ]
             return QueryResult("graph", triples=triples)
         except (OSError, RuntimeError, ValueError) as e:

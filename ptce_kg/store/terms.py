@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pyoxigraph as ox
@@ -26,6 +27,23 @@ def to_rdflib(term: Any) -> Node:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(datatype))
     raise TypeError(f"unsupported term {term!r}")
+
+
+def rdflib_converter() -> Callable[[Any], Node]:
+    """:func:`to_rdflib` remembering what it converted, for the terms of one answer.
+
+    An answer repeats the same terms on many rows (a PTCE's IRI on each of its rows): converting
+    each once took a 24,528-row answer from 0.97 to 0.61 s (bench/research_queries.py).
+    """
+    seen: dict[Any, Node] = {}
+
+    def convert(term: Any) -> Node:
+        node = seen.get(term)
+        if node is None:
+            node = seen[term] = to_rdflib(term)
+        return node
+
+    return convert
 
 
 def to_oxigraph(term: Node) -> Any:
