@@ -18,9 +18,9 @@ default): less than 10 % growth, for the server and for the workers. Exit 1 othe
 error. The warm-up is there because the first requests fill memory that stays bounded (the
 thread pool grows to its size, templates compile, modules load lazily, caches fill: pages alone
 grow 50 MB over their first 1,000 requests, then stay flat). Writes fill the server's store
-caches, of fixed size, much more slowly (~1,500 writes on the bundled dataset): when the mix has
-writes, ``--prefill-writes`` (default 1,600) are sent one by one before the run and not counted,
-so that the run measures what comes after the caches are full. Run long enough to tell a plateau
+caches, of fixed size, much more slowly (thousands of writes): when the mix has writes,
+``--prefill-writes`` (default 1,600) are sent one by one before the run and not counted, so that
+the run measures what comes after most of that filling. Run long enough to tell a plateau
 from a slope (``--rounds 4``: 20,000 requests). bench/README.md, "Soak", has the figures.
 
     .venv/bin/python bench/soak.py                      # 5,000 requests, 32 clients
@@ -290,9 +290,9 @@ async def prefill(url: str, pid: int | None, token: str, writes: int) -> list[st
     in) and leaves new RocksDB files, whose blocks then fill the block caches of the server's
     store handle. Those caches have a fixed size (Oxigraph gives its string column family a 128 MB
     cache and leaves RocksDB's default one to the others; pyoxigraph does not expose them), so
-    the server's RSS climbs ~0.1 MB per write until they are full, ~1,500 writes on the bundled
-    dataset, then stays flat (bench/README.md, "Soak"). A run of a few hundred writes would read
-    that filling as growth: prefilling measures what comes after.
+    the server's RSS climbs until they are full, then stays flat: ~0.02 MB per write of this
+    script, flat after ~8,000 of them at +180 MB (bench/README.md, "Soak"). A run of a few
+    hundred writes would read that filling as growth; 1,600 writes first do most of it.
     """
     errors: list[str] = []
     if writes <= 0:

@@ -14,7 +14,8 @@ What is left after that is RocksDB's block caches in the server's store handle, 
 fill (each reads the dataset for its scratch copy, and leaves new files whose blocks are cached
 anew). Their size is fixed by Oxigraph (a 128 MB cache for its string column family, RocksDB's
 default cache for the others) and pyoxigraph does not let it be changed: the server's RSS rises
-by up to ~150 MB over its first ~1,500 writes, then stays flat (bench/README.md, "Soak").
+by up to ~180 MB over its first writes (~1,500 of a 600-triple graph, ~8,000 of a 3-triple one),
+then stays flat (bench/README.md, "Soak").
 """
 
 from __future__ import annotations
