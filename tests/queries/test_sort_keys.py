@@ -70,8 +70,8 @@ def dataset() -> str:
                 f"  <http://purl.org/dc/terms/source> <https://example.org/source/{k % 2}> .",
             ]
     for i, actor in enumerate(ACTORS):
-        kind = ("ESSEnterprise", "Association") if i % 2 else ("LocalAuthority", "Cooperative")
-        for cls in kind:
+        classes = ("ESSEnterprise", "Association") if i % 2 else ("LocalAuthority", "Cooperative")
+        for cls in classes:
             lines.append(f"<{actor}> a <https://w3id.org/ptce/ontology#{cls}> .")
     return "\n".join(lines) + "\n"
 
