@@ -281,6 +281,9 @@ class _Builder:
         self.labels = _Labels(lang)
         self.nodes: set[str] = set()
         self.broader: dict[str, set[str]] = defaultdict(set)
+        # made once per IRI / set of classes: the same few hundred recur over thousands of rows
+        self._concepts: dict[str, Concept] = {}
+        self._specific: dict[frozenset[str], set[str]] = {}
 
     def _rows(self, body: str, labelled: Sequence[str]) -> list[dict[str, Node]]:
         """Run a query; the IRIs bound to ``labelled`` variables get their labels looked up."""
@@ -300,8 +303,14 @@ class _Builder:
                 self.broader[str(b["s"])].add(str(b["b"]))
 
     def concept(self, iri: str) -> Concept:
-        broader = tuple(sorted(local_name(b) for b in self.broader.get(iri, ())))
-        return Concept(iri, local_name(iri), self.labels.get(iri), broader)
+        """The concept ``iri`` with its label and broader concepts (read first: build)."""
+        found = self._concepts.get(iri)
+        if found is None:
+            broader = tuple(sorted(local_name(b) for b in self.broader.get(iri, ())))
+            found = self._concepts[iri] = Concept(
+                iri, local_name(iri), self.labels.get(iri), broader
+            )
+        return found
 
     def build(self, order: list[str], facts: list[dict[str, Node]]) -> list[PTCEProfile]:
         self._read_hierarchy()
@@ -361,8 +370,13 @@ class _Builder:
 
     def most_specific(self, types: Iterable[str]) -> set[str]:
         """The actor classes among ``types`` that no other one of them is a subclass of."""
-        actor = {t for t in types if t in self.supers}
-        return {c for c in actor if not any(d != c and c in self.supers[d] for d in actor)}
+        actor = frozenset(t for t in types if t in self.supers)
+        found = self._specific.get(actor)
+        if found is None:
+            found = self._specific[actor] = {
+                c for c in actor if not any(d != c and c in self.supers[d] for d in actor)
+            }
+        return set(found)
 
     def families(self, classes: Iterable[str]) -> set[str]:
         """The most specific ESS families the (most specific) ``classes`` belong to."""
