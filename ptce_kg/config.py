@@ -69,7 +69,7 @@ class Settings(BaseSettings):
         default=75,
         ge=1,
         description="Seconds an idle HTTP keep-alive connection is kept open. Longer than "
-        "clients keep theirs (httpx, requests: 5 s), so that a client never reuses a connection "
+        "pooling clients keep theirs (httpx: 5 s), so that a client seldom reuses a connection "
         "the server is closing at that moment (a ReadError with uvicorn's own 5 s).",
     )
     access_log: bool = Field(

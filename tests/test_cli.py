@@ -228,5 +228,5 @@ def test_serve_keeps_idle_connections_longer_than_clients_do(monkeypatch: pytest
     assert run("serve", "--store", ":memory:")[0] == 0
     monkeypatch.setenv("PTCE_KEEP_ALIVE", "12")
     assert run("serve", "--store", ":memory:")[0] == 0
-    # httpx and requests keep an idle connection 5 s: the server must keep it longer
+    # httpx keeps an idle pooled connection 5 s: the server must keep it longer
     assert seen[0] > 5 and seen[1] == 12

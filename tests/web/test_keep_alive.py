@@ -1,8 +1,8 @@
 """The served app keeps idle keep-alive connections open for ``PTCE_KEEP_ALIVE`` seconds.
 
-uvicorn's own default (5 s) equals the idle time of httpx's and requests' connection pools: a
-client reusing a connection just as the server closes it gets a ReadError (two of 20,000 soak
-requests did). These tests run uvicorn for real, with the options ``ptce-kg serve`` gives it.
+uvicorn's own default (5 s) equals the idle time of httpx's connection pool: a client reusing a
+connection just as the server closes it gets a ReadError (two of 20,000 soak requests did). These
+tests run uvicorn for real, with the options ``ptce-kg serve`` gives it.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def test_an_idle_connection_outlives_a_client_pool_expiry():
     with served(Settings(store=":memory:", query_workers=1)) as port:
         conn = idle_connection(port)
         try:
-            assert not closed_by_server(conn, 6.0)  # httpx/requests would reuse it up to 5 s
+            assert not closed_by_server(conn, 6.0)  # httpx would reuse it up to 5 s
             conn.sendall(REQUEST)  # and it still answers
             assert conn.recv(4096).startswith(b"HTTP/1.1 200")
         finally:
