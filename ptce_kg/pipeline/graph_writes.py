@@ -15,9 +15,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
-import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.namespace import RDF
 
@@ -40,7 +38,7 @@ from ptce_kg.pipeline import (
 from ptce_kg.store import Store, companion_graphs, is_companion_graph
 from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
 from ptce_kg.store.reach import analyse_update
-from ptce_kg.validate import ValidationReport, validate_dataset
+from ptce_kg.validate import ValidationReport, touched_nodes, validate_dataset
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +175,7 @@ def put_graph(
     # Replacing a graph removes its old triples: nodes of other graphs that relied on them (a
     # PTCE whose memberships were in it) are validated too, as for a DELETE.
     dependents = (
-        _touched_nodes(parsed.dataset, *_removed_graph_nodes(store.graph_triples(graph)))
+        touched_nodes(parsed.dataset, *_removed_graph_nodes(store.graph_triples(graph)))
         if existed and not merge
         else set()
     )
@@ -437,42 +435,21 @@ def _validate_touched(
     """Validate the nodes an update touched, in the scratch store where it ran (the rest of the
     dataset as context).
 
-    The focus is the nodes whose triples changed, the nodes they point to or pointed to (not
-    classes), and the nodes that point to a changed node (their ``sh:class``/``sh:node`` may depend
-    on it); what is reported is those of them that have triples, and the nodes their triples point
-    to. The nodes are found through the store's indexes (no copy of the dataset); the
-    ``/provenance`` graphs are dropped from the scratch store first, as they are left out of a
-    source's validation context (:func:`~ptce_kg.pipeline.context_quads`).
+    The nodes are those of :func:`~ptce_kg.validate.touched_nodes`, found through the store's
+    indexes (no copy of the dataset); the ``/provenance`` graphs are dropped from the scratch
+    store first, as they are left out of a source's validation context
+    (:func:`~ptce_kg.pipeline.context_quads`).
     """
     data = scratch.engine
     provenance = [g for g in scratch.graph_sizes() if g.endswith("/provenance")]
     if provenance:
         scratch.drop_graphs(provenance)
-    reported = _touched_nodes(data, described, referenced)
+    reported = touched_nodes(data, described, referenced)
     if not reported:
         return ValidationReport(source=source)
     return validate_dataset(
         data, shapes, focus_graphs=[], focus_nodes=reported, engine=engine, source=source
     )
-
-
-def _touched_nodes(data: Any, described: set[str], referenced: set[str]) -> set[str]:
-    """The nodes to validate in ``data`` (an Oxigraph store) when the triples of ``described``
-    nodes pointing to ``referenced`` ones changed (see :func:`_validate_touched`)."""
-    focus_nodes = {node for node in map(_ox_node, described | referenced) if node is not None}
-    for node in [n for n in map(_ox_node, described) if n is not None]:
-        focus_nodes.update(
-            q.subject
-            for q in data.quads_for_pattern(None, None, node)
-            if isinstance(q.subject, ox.NamedNode | ox.BlankNode)  # not a quoted triple
-        )
-    reported: set[str] = set()
-    for node in focus_nodes:
-        for quad in data.quads_for_pattern(node, None, None):
-            reported.add(_node_text(node))
-            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
-                reported.add(_node_text(quad.object))
-    return reported
 
 
 def _removed_graph_nodes(old_ntriples: bytes) -> tuple[set[str], set[str]]:
@@ -491,20 +468,6 @@ def _removed_graph_nodes(old_ntriples: bytes) -> tuple[set[str], set[str]]:
         if terms[1] != _RDF_TYPE and terms[2].startswith("<"):
             referenced.add(terms[2])
     return described, referenced
-
-
-def _ox_node(term: str) -> Any:
-    """The Oxigraph node of an N-Quads term (IRI or blank node); ``None`` for anything else."""
-    if term.startswith("<") and term.endswith(">"):
-        return ox.NamedNode(term[1:-1])
-    if term.startswith("_:"):
-        return ox.BlankNode(term[2:])
-    return None
-
-
-def _node_text(node: Any) -> str:
-    """A node as validation reports name it: the IRI, or ``_:id``."""
-    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node.value)
 
 
 def _apply_update(

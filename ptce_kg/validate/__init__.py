@@ -243,11 +243,48 @@ def _focus_nodes(dataset: Any, focus_graphs: Sequence[str]) -> set[str]:
     for g in focus_graphs:
         for quad in dataset.quads_for_pattern(None, None, None, ox.NamedNode(g)):
             for term in (quad.subject, quad.object):
-                if isinstance(term, ox.NamedNode):
-                    nodes.add(term.value)
-                elif isinstance(term, ox.BlankNode):
-                    nodes.add(f"_:{term.value}")
+                if isinstance(term, ox.NamedNode | ox.BlankNode):
+                    nodes.add(_node_text(term))
     return nodes
+
+
+def touched_nodes(data: Any, described: set[str], referenced: set[str]) -> set[str]:
+    """The nodes to validate in ``data`` (an Oxigraph dataset) when the triples of ``described``
+    nodes pointing to ``referenced`` ones (N-Quads terms) changed.
+
+    They are the changed nodes, the nodes they point to or pointed to, and the nodes that point to
+    a changed node (their ``sh:class``/``sh:node`` may depend on it), found through the dataset's
+    indexes; what is returned is those of them that have triples, and the nodes their triples
+    point to (IRIs, ``_:id`` for blank nodes), for ``validate_dataset(focus_nodes=…)``.
+    """
+    focus_nodes = {node for node in map(_ox_node, described | referenced) if node is not None}
+    for node in [n for n in map(_ox_node, described) if n is not None]:
+        focus_nodes.update(
+            q.subject
+            for q in data.quads_for_pattern(None, None, node)
+            if isinstance(q.subject, ox.NamedNode | ox.BlankNode)  # not a quoted triple
+        )
+    reported: set[str] = set()
+    for node in focus_nodes:
+        for quad in data.quads_for_pattern(node, None, None):
+            reported.add(_node_text(node))
+            if isinstance(quad.object, ox.NamedNode | ox.BlankNode):
+                reported.add(_node_text(quad.object))
+    return reported
+
+
+def _ox_node(term: str) -> Any:
+    """The Oxigraph node of an N-Quads term (IRI or blank node); ``None`` for anything else."""
+    if term.startswith("<") and term.endswith(">"):
+        return ox.NamedNode(term[1:-1])
+    if term.startswith("_:"):
+        return ox.BlankNode(term[2:])
+    return None
+
+
+def _node_text(node: Any) -> str:
+    """A node as validation reports name it: the IRI, or ``_:id``."""
+    return f"_:{node.value}" if isinstance(node, ox.BlankNode) else str(node.value)
 
 
 def validate_dataset(
