@@ -21,6 +21,9 @@ ONTOLOGY_DIR = ROOT / "ontology"
 SHAPES_DIR = ROOT / "shapes"
 DATA_DIR = ROOT / "data"
 TEST_DATA = Path(__file__).parent / "data"
+#: The frozen dataset the engine tests run on (see tests/data/dataset/README.md); the real dataset
+#: in data/ grows with curation and is tested by tests/test_dataset.py.
+FIXTURE_DATA = TEST_DATA / "dataset"
 BASE = "https://w3id.org/ptce/"
 
 
@@ -31,13 +34,13 @@ def dump_quads(store: Store) -> set[str]:
     return set(buf.getvalue().decode("utf-8").splitlines())
 
 
-#: The bundled dataset in the Makefile's load order (territories by level, then the PTCE, then the
-#: synthetic example).
+#: The frozen test dataset in the Makefile's load order (territories by level, then the PTCE), then the
+#: synthetic example.
 DATASET_FILES = [
-    DATA_DIR / "territories" / "regions.ttl",
-    DATA_DIR / "territories" / "departements.ttl",
-    DATA_DIR / "territories" / "communes.ttl",
-    *sorted((DATA_DIR / "ptce").glob("*.ttl")),
+    FIXTURE_DATA / "territories" / "regions.ttl",
+    FIXTURE_DATA / "territories" / "departements.ttl",
+    FIXTURE_DATA / "territories" / "communes.ttl",
+    *sorted((FIXTURE_DATA / "ptce").glob("*.ttl")),
     *sorted((DATA_DIR / "examples").glob("*.ttl")),
 ]
 
@@ -71,7 +74,7 @@ def ontology_store() -> Store:
 @pytest.fixture
 def territory_store(ontology_store: Store, shapes: Graph) -> Store:
     """The ontology plus the reference territories (régions, départements, communes)."""
-    for path in sorted((DATA_DIR / "territories").glob("*.ttl")):
+    for path in sorted((FIXTURE_DATA / "territories").glob("*.ttl")):
         pipeline.load_source(ontology_store, path, shapes, base_iri=BASE)
     return ontology_store
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import DATA_DIR, TEST_DATA
+from conftest import FIXTURE_DATA, TEST_DATA
 from typer.testing import CliRunner
 
 from ptce_kg import cli
@@ -15,7 +15,7 @@ runner = CliRunner()
 SMALL = TEST_DATA / "pipeline" / "small-ptce.ttl"
 INVALID = TEST_DATA / "pipeline" / "invalid-ptce.ttl"
 SYNTAX = TEST_DATA / "pipeline" / "syntax-error.ttl"
-TERRITORIES = DATA_DIR / "territories"
+TERRITORIES = FIXTURE_DATA / "territories"
 
 
 def run(*args: str) -> tuple[int, str, str]:

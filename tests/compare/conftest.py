@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA_DIR
+from conftest import BASE, FIXTURE_DATA
 from fastapi.testclient import TestClient
 
 from ptce_kg.config import Settings
@@ -15,7 +15,7 @@ from ptce_kg.formats import RdfFormat
 from ptce_kg.store import Store, open_store
 from ptce_kg.web import create_app
 
-REAL_PTCE = sorted(p.stem for p in (DATA_DIR / "ptce").glob("*.ttl"))
+REAL_PTCE = sorted(p.stem for p in (FIXTURE_DATA / "ptce").glob("*.ttl"))
 SYNTHETIC = ["synthetic-a", "synthetic-b", "synthetic-c"]
 ID = f"{BASE}id/ptce/"
 

@@ -25,7 +25,7 @@ schemathesis = pytest.importorskip("schemathesis")
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
-DATA = PROJECT_ROOT / "data"
+FIXTURE = PROJECT_ROOT / "tests" / "data" / "dataset"  # the frozen test dataset
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
@@ -54,8 +54,8 @@ def bundled_app() -> WithoutLifespan:
     """The service over the bundled dataset (ontology, territories, PTCE sources) in memory."""
     store = open_store(":memory:")
     pipeline.load_ontology(store, PROJECT_ROOT / "ontology")
-    files: list[Path] = sorted((DATA / "territories").glob("*.ttl")) + sorted(
-        (DATA / "ptce").glob("*.ttl")
+    files: list[Path] = sorted((FIXTURE / "territories").glob("*.ttl")) + sorted(
+        (FIXTURE / "ptce").glob("*.ttl")
     )
     for path in files:  # trusted, already validated data: the bulk path keeps this fast
         store.bulk_load(path, RdfFormat.TURTLE, f"https://w3id.org/ptce/graph/{path.stem}")

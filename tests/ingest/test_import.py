@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA_DIR, dump_quads
+from conftest import BASE, DATA_DIR, FIXTURE_DATA, dump_quads
 from rdflib import Graph
 from rdflib.compare import isomorphic
 from typer.testing import CliRunner
@@ -108,7 +108,7 @@ def run(*args: str) -> tuple[int, str, str]:
 @pytest.fixture(scope="module")
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("import") / "store"
-    code, _out, err = run("load", "--store", str(path), str(DATA_DIR / "territories"))
+    code, _out, err = run("load", "--store", str(path), str(FIXTURE_DATA / "territories"))
     assert code == 0, err
     return str(path)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import BASE, DATA_DIR, TEST_DATA
+from conftest import BASE, FIXTURE_DATA, TEST_DATA
 from rdflib import Graph
 from store.oxigraph import OxigraphServer, oxigraph_serving
 
@@ -17,7 +17,7 @@ from ptce_kg import pipeline
 from ptce_kg.store import Store
 
 CATALOGUES = TEST_DATA / "link"
-PTCE_FILES = [DATA_DIR / "ptce" / "tetris.ttl", DATA_DIR / "ptce" / "le-damier.ttl"]
+PTCE_FILES = [FIXTURE_DATA / "ptce" / "tetris.ttl", FIXTURE_DATA / "ptce" / "le-damier.ttl"]
 
 
 def serve_catalogues(stack: ExitStack, location: Path) -> OxigraphServer:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA_DIR, dump_quads
+from conftest import BASE, FIXTURE_DATA, dump_quads
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, PROV, RDF, SKOS
 from store.oxigraph import free_port
@@ -129,7 +129,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = tmp_path_factory.mktemp("link-cli") / "store"
     result = runner.invoke(
         cli.app,
-        ["load", "--store", str(path), str(DATA_DIR / "territories"), *map(str, PTCE_FILES)],
+        ["load", "--store", str(path), str(FIXTURE_DATA / "territories"), *map(str, PTCE_FILES)],
     )
     assert result.exit_code == 0, result.stderr
     return str(path)

@@ -1,7 +1,7 @@
 """Fixtures of the page tests: one store with the whole bundled dataset, and apps over it.
 
 The store is loaded like the Makefile's ``load`` target (régions, départements, communes, then
-data/ptce and data/examples), once per session; tests only read it.
+tests/data/dataset and data/examples), once per session; tests only read it.
 """
 
 from __future__ import annotations

@@ -19,12 +19,13 @@ from ptce_kg.web import create_app
 BASE = "https://w3id.org/ptce/"
 BASE_URL = "http://testserver/"
 DATA = PROJECT_ROOT / "data"
-#: The Makefile's ``load`` target, in its order.
+FIXTURE_DATA = PROJECT_ROOT / "tests" / "data" / "dataset"
+#: The frozen test dataset in the Makefile's ``load`` order, then the synthetic example.
 SOURCES = [
-    DATA / "territories" / "regions.ttl",
-    DATA / "territories" / "departements.ttl",
-    DATA / "territories" / "communes.ttl",
-    *sorted((DATA / "ptce").glob("*.ttl")),
+    FIXTURE_DATA / "territories" / "regions.ttl",
+    FIXTURE_DATA / "territories" / "departements.ttl",
+    FIXTURE_DATA / "territories" / "communes.ttl",
+    *sorted((FIXTURE_DATA / "ptce").glob("*.ttl")),
     *sorted((DATA / "examples").glob("*.ttl")),
 ]
 PUBLISH_SHAPES = PROJECT_ROOT / "shapes" / "publish"

@@ -1,7 +1,7 @@
 """Fixtures of the named-query tests: one store with the whole bundled dataset, and the queries.
 
 The store is loaded like the Makefile's ``load`` target (régions, départements, communes, then
-data/ptce and data/examples), validated, once per session. Expected answers live in
+tests/data/dataset and data/examples), validated, once per session. Expected answers live in
 ``expected/<name>.csv``; regenerate them (and docs/queries.md) with
 ``.venv/bin/pytest tests/queries --update-expected`` and read the diff before committing it.
 """

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import BASE, DATA_DIR, ONTOLOGY_DIR, TEST_DATA, dump_quads
+from conftest import BASE, FIXTURE_DATA, ONTOLOGY_DIR, TEST_DATA, dump_quads
 from rdflib import Graph
 from typer.testing import CliRunner
 
@@ -29,7 +29,7 @@ with warnings.catch_warnings():
 
 SMALL = TEST_DATA / "pipeline" / "small-ptce.ttl"
 INVALID = TEST_DATA / "pipeline" / "invalid-ptce.ttl"
-LE_DAMIER = DATA_DIR / "ptce" / "le-damier.ttl"
+LE_DAMIER = FIXTURE_DATA / "ptce" / "le-damier.ttl"
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def loaded_server(tmp_path_factory: pytest.TempPathFactory, shapes: Graph) -> It
         store = open_store(Settings().store)
         assert isinstance(store, RemoteStore)
         pipeline.load_ontology(store, ONTOLOGY_DIR)
-        for path in [*sorted((DATA_DIR / "territories").glob("*.ttl")), SMALL, LE_DAMIER]:
+        for path in [*sorted((FIXTURE_DATA / "territories").glob("*.ttl")), SMALL, LE_DAMIER]:
             pipeline.load_source(store, path, shapes, base_iri=BASE)
         store.close()
         yield server.url

@@ -654,7 +654,7 @@ def test_real_shapes_accept_a_real_source_and_reject_an_invalid_one():
     store = open_store(":memory:")
     pipeline.load_ontology(store, PROJECT_ROOT / "ontology")
     app = make_app(store, shapes_dir=PROJECT_ROOT / "shapes")
-    source = sorted((PROJECT_ROOT / "data" / "ptce").glob("*.ttl"))[0]
+    source = sorted((PROJECT_ROOT / "tests" / "data" / "dataset" / "ptce").glob("*.ttl"))[0]
     invalid = (  # a PTCE with nothing but its type: no label, no territory, no source
         b"<https://w3id.org/ptce/id/ptce/synthetic-invalid> "
         b"a <https://w3id.org/ptce/ontology#PTCE> ."
