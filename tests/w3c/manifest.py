@@ -1,14 +1,13 @@
 """Read the W3C ``mf:`` test manifests (with rdflib) into plain test records.
 
-The suites are read in place from ``../shared/w3c/rdf-tests`` (beside the project's root; override
-with the ``W3C_RDF_TESTS`` environment variable); they are never copied into the project. Relative
-IRIs in a manifest resolve against the manifest's ``file:`` URL, so a test's files, the graph names
-its query uses (``FROM <data-g1.ttl>``) and the IRIs in its expected results all agree.
+The suites are vendored under ``tests/w3c/suites/`` (see its README: upstream commits, licences),
+so a clone runs them with nothing beside it. Relative IRIs in a manifest resolve against the
+manifest's ``file:`` URL, so a test's files, the graph names its query uses
+(``FROM <data-g1.ttl>``) and the IRIs in its expected results all agree.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,7 +20,8 @@ from rdflib import RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: The vendored suites: ``rdf-tests/`` (SPARQL 1.0 and 1.1) and ``data-shapes/`` (SHACL).
+SUITES = Path(__file__).resolve().parent / "suites"
 #: A graph that is never loaded: the default graph of a test without ``qt:data``.
 EMPTY_GRAPH = "urn:x-w3c-test:empty"
 _FORMATS = {
@@ -51,14 +51,12 @@ _STATUS_CODES: dict[str, range] = {
 
 
 def suites_root() -> Path:
-    """Return the ``rdf-tests`` directory, failing loudly (not skipping) when it is missing."""
-    root = Path(
-        os.environ.get("W3C_RDF_TESTS", PROJECT_ROOT.parent / "shared" / "w3c" / "rdf-tests")
-    )
+    """Return the vendored ``rdf-tests`` directory; fail loudly (never skip) if it is missing."""
+    root = SUITES / "rdf-tests"
     if not (root / "sparql").is_dir():
         raise FileNotFoundError(
-            f"W3C test suites not found at {root}: they live in ../shared/w3c/rdf-tests beside "
-            "the project (set W3C_RDF_TESTS to read them elsewhere; do not copy them in)"
+            f"W3C test suites not found at {root}: they are vendored in the repository "
+            "(tests/w3c/suites/README.md); restore them from git"
         )
     return root
 
