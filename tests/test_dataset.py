@@ -1,19 +1,18 @@
-"""The real PTCE dataset (data/), checked against its source table and the IRI policy.
+"""The real PTCE dataset (data/), checked against the IRI policy.
 
-Shape validation of the same files is added once shapes/ lands; these tests check what shapes
-cannot: agreement with shared/domain/ptce-facts.csv, completeness of the territories, and the
-synthetic example.
+These tests check what shapes cannot: every fact names its source, completeness of the
+territories, and the synthetic example. Agreement of the PTCE files with their source documents
+is checked by the curation build's own tests.
 """
 
 from __future__ import annotations
 
-import csv
 import re
 from functools import cache
 from pathlib import Path
 
 import pytest
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
 from ptce_kg.namespaces import ORG, PTCE
@@ -23,7 +22,6 @@ DATA = ROOT / "data"
 PTCE_DIR = DATA / "ptce"
 TERRITORIES = DATA / "territories"
 SYNTHETIC = DATA / "examples" / "synthetic-example.ttl"
-FACTS_CSV = ROOT.parent / "shared" / "domain" / "ptce-facts.csv"
 DATA_MODEL = ROOT / "docs" / "decisions" / "0002-data-model.md"
 ID_BASE = "https://w3id.org/ptce/id/"
 CONCEPT_BASE = ID_BASE + "concept/"
@@ -62,21 +60,6 @@ def load(path: Path) -> Graph:
     return Graph().parse(path, format="turtle")
 
 
-@cache
-def csv_rows() -> tuple[dict[str, str], ...]:
-    """Return the rows of the shared source table."""
-    with FACTS_CSV.open(encoding="utf-8", newline="") as handle:
-        return tuple(csv.DictReader(handle))
-
-
-def csv_urls() -> set[str]:
-    """Return every URL cited in the source table's source_urls column."""
-    urls: set[str] = set()
-    for row in csv_rows():
-        urls.update(part.strip() for part in row["source_urls"].split(";"))
-    return {url for url in urls if url.startswith("http")}
-
-
 def territory_codes(path: Path, cls: URIRef) -> dict[URIRef, str]:
     """Return ``{territory IRI: INSEE code}`` for the nodes of class ``cls`` in ``path``."""
     graph = load(path)
@@ -96,44 +79,6 @@ def luhn_valid(digits: str) -> bool:
 def test_data_file_parses_and_has_a_header(path: Path) -> None:
     assert len(load(path)) > 0
     assert path.read_text(encoding="utf-8").startswith("#"), "a header comment names the source"
-
-
-@pytest.mark.skipif(
-    not FACTS_CSV.exists(), reason="shared/domain/ptce-facts.csv is not beside the repo"
-)
-def test_every_ptce_of_the_source_table_has_a_file_and_a_french_label() -> None:
-    labels: dict[str, Path] = {}
-    for path in PTCE_FILES:
-        graph = load(path)
-        poles = set(graph.subjects(RDF.type, PTCE.PTCE))
-        assert len(poles) == 1, f"{path.name}: one PTCE per file, found {len(poles)}"
-        pole = poles.pop()
-        assert pole == URIRef(f"{ID_BASE}ptce/{path.stem}"), (
-            f"{path.name}: IRI follows the file name"
-        )
-        french = [
-            str(label)
-            for label in graph.objects(pole, SKOS.prefLabel)
-            if isinstance(label, Literal) and label.language == "fr"
-        ]
-        assert len(french) == 1, f"{path.name}: exactly one skos:prefLabel@fr"
-        labels[french[0]] = path
-    names = [row["name"] for row in csv_rows()]
-    assert sorted(labels) == sorted(names)
-
-
-@pytest.mark.skipif(
-    not FACTS_CSV.exists(), reason="shared/domain/ptce-facts.csv is not beside the repo"
-)
-@pytest.mark.parametrize("path", PTCE_FILES, ids=lambda p: p.stem)
-def test_source_documents_are_urls_of_the_source_table(path: Path) -> None:
-    graph = load(path)
-    documents = {str(s) for s in graph.subjects(RDF.type, PTCE.SourceDocument)}
-    assert documents, f"{path.name} cites no SourceDocument"
-    assert documents <= csv_urls(), f"not in ptce-facts.csv: {sorted(documents - csv_urls())}"
-    cited = {str(o) for o in graph.objects(None, DCTERMS.source)}
-    # every cited document is described in the same file, except the territory package (SIREN)
-    assert {c for c in cited if "npmjs.com" not in c} <= documents
 
 
 @pytest.mark.parametrize("path", ALL_TTL, ids=lambda p: str(p.relative_to(DATA)))
