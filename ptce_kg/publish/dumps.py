@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.plugins.serializers.jsonld import from_rdf
+from rdflib.plugins.serializers.jsonld import Converter
 from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.plugins.shared.jsonld.context import Context
 
 from ptce_kg.errors import PtceError
 from ptce_kg.formats import RdfFormat
@@ -168,9 +169,28 @@ def rdfxml_bytes(graph: Graph) -> bytes:
     return ordered.serialize(format="xml", encoding="utf-8")
 
 
+#: How deep a dump (Turtle, JSON-LD) nests blank nodes and lists in one another (``[ … [ … ] ]``);
+#: deeper ones are written with their label (``_:…``) and described on their own. rdflib's writers
+#: recurse a few Python frames per level: unbounded, a chain of blank nodes a few hundred long
+#: (which N-Triples can hold at any length) raised RecursionError.
+MAX_DUMP_NESTING = 64
+
+
 class _FaithfulTurtleSerializer(TurtleSerializer):
     """rdflib's Turtle writer, but a literal keeps its lexical form (``"40"^^xsd:decimal``
-    is not rewritten ``40.0``): numbers are written bare only when that reads back the same."""
+    is not rewritten ``40.0``): numbers are written bare only when that reads back the same;
+    and blank nodes nest at most :data:`MAX_DUMP_NESTING` deep (no recursion without bound)."""
+
+    _nesting = 0
+
+    def p_squared(self, node: Any, position: int, newline: bool = False) -> bool:
+        if self._nesting >= MAX_DUMP_NESTING:
+            return False
+        self._nesting += 1
+        try:
+            return bool(super().p_squared(node, position, newline))
+        finally:
+            self._nesting -= 1
 
     def label(self, node: Any, position: int) -> str:
         if isinstance(node, Literal) and node.datatype is not None:
@@ -202,16 +222,58 @@ def _sort_values(node: Any, *, ordered: bool = False) -> Any:
     return node
 
 
+class _FlatConverter(Converter):
+    """rdflib's RDF → JSON-LD converter without recursion over the data.
+
+    rdflib converts the blank node a value points to while converting that value (a chain of
+    blank nodes a few hundred long raised RecursionError), though it writes it as a node of its
+    own: here such nodes wait in a work list. Lists nest in one another at most
+    :data:`MAX_DUMP_NESTING` deep; a deeper one is a node of its own (``rdf:first`` /
+    ``rdf:rest``).
+    """
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(context, use_native_types=False, use_rdf_type=False)  # type: ignore[no-untyped-call]
+        self._pending: list[Any] = []
+        self._lists = 0
+
+    def from_graph(self, graph: Graph) -> list[Any]:
+        nodemap: dict[Any, Any] = {}
+        subjects = sorted(set(graph.subjects()), key=_node_key)
+        for s in subjects:  # as rdflib: IRIs and unreferenced blank nodes, the rest from them
+            if isinstance(s, URIRef) or (isinstance(s, BNode) and not any(graph.subjects(None, s))):
+                self._process(graph, s, nodemap)
+        return list(nodemap.values())
+
+    def _process(self, graph: Graph, subject: Any, nodemap: dict[Any, Any]) -> None:
+        self._pending.append(subject)
+        while self._pending:
+            self.process_subject(graph, self._pending.pop(), nodemap)  # type: ignore[no-untyped-call]
+
+    def to_raw_value(self, graph: Graph, s: Any, o: Any, nodemap: dict[str, Any]) -> Any:
+        if not isinstance(o, BNode):
+            return super().to_raw_value(graph, s, o, nodemap)  # type: ignore[no-untyped-call]
+        if self._lists >= MAX_DUMP_NESTING or self.to_collection(graph, o) is None:  # type: ignore[no-untyped-call]
+            self._pending.append(o)
+            return {self.context.id_key: o.n3()}
+        self._lists += 1
+        try:
+            return super().to_raw_value(graph, s, o, nodemap)  # type: ignore[no-untyped-call]
+        finally:
+            self._lists -= 1
+
+
 def compact_jsonld(graph: Graph, context: Mapping[str, Any], context_ref: str | None) -> bytes:
     """``graph`` as compact JSON-LD with ``context`` (its ``@context`` object).
 
     With ``context_ref``, the document points to the published context file by that URL instead
     of embedding it. Nodes are sorted by ``@id`` and multiple values by their JSON text.
     """
-    compacted = cast(
-        "dict[str, Any] | list[Any]",
-        from_rdf(graph, context_data=dict(context), use_native_types=False),  # type: ignore[no-untyped-call]
-    )
+    converted = _FlatConverter(Context(dict(context))).convert(graph)  # type: ignore[no-untyped-call]
+    if isinstance(converted, list):  # as rdflib's from_rdf, with an active context
+        converted = {"@graph": converted}
+    converted["@context"] = dict(context)
+    compacted = cast("dict[str, Any] | list[Any]", converted)
     if isinstance(compacted, list):
         nodes: list[Any] = compacted
     elif "@graph" in compacted:
