@@ -62,10 +62,19 @@ class PTCE(DefinedNamespace):
     Region: URIRef
     EPCI: URIRef
     SourceDocument: URIRef
+    DocumentationGap: URIRef
     # properties
     cooperativeStatus: URIRef
     esusApproved: URIRef
     compositionDocumented: URIRef
+    documentationGap: URIRef
+    dimension: URIRef
+    searchedOn: URIRef
+    locator: URIRef
+    accessed: URIRef
+    synthetic: URIRef
+    relatedCluster: URIRef
+    population: URIRef
     carrier: URIRef
     carrierOf: URIRef
     legalStructure: URIRef

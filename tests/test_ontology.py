@@ -26,7 +26,7 @@ TERM_KINDS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Annotatio
 SCHEMES = [
     *("actor-category", "ess-family", "legal-form", "identifier-type", "role", "college"),
     *("cooperation-type", "sector", "territory-type", "scale", "recognition", "indicator"),
-    *("unit", "stage", "origin", "pole-type", "funding", "verification"),
+    *("unit", "stage", "origin", "pole-type", "funding", "verification", "dimension"),
 ]
 
 

@@ -3,13 +3,25 @@ turns errors into exit codes: 0 ok, 1 rejected or does not conform, 2 usage or i
 3 internal error. Commands live in one module per topic; importing them registers them on ``app``.
 """
 
-from ptce_kg.cli import backup, compare, data, importing, link, publish, query, run, serve
+from ptce_kg.cli import (
+    backup,
+    compare,
+    curate,
+    data,
+    importing,
+    link,
+    publish,
+    query,
+    run,
+    serve,
+)
 from ptce_kg.cli.common import app, main
 
 __all__ = [
     "app",
     "backup",
     "compare",
+    "curate",
     "data",
     "importing",
     "link",

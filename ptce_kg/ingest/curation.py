@@ -1,0 +1,694 @@
+"""The curated PTCE tables (``data/curation/``) → one Turtle file per PTCE, each fact sourced.
+
+The tables are the one edit source of the real dataset (``data/curation/README.md`` defines them):
+one row per fact, each naming the document that states it. They live in batch folders that are
+merged by key. :func:`read_curation` reads and checks every row (an error names file, row and
+column, and nothing is built); :func:`build_dataset` makes one self-contained graph per PTCE
+following ``docs/decisions/0006-per-fact-provenance.md``:
+
+- a fact with a node of its own (recognition, indicator, membership, organisation, action,
+  governance body, documentation gap) carries ``dcterms:source`` of exactly its rows' documents;
+- a plain statement about a PTCE (its founding date, territory, sector, carrier…) is asserted and
+  also described by an ``rdf:Statement`` per source that carries ``dcterms:source`` and
+  ``ptce:locator``, so that "which documents state this?" has an answer for every triple.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, XSD
+
+from ptce_kg.errors import SourceError
+from ptce_kg.namespaces import (
+    ADMS,
+    DEFAULT_BASE,
+    PTCE,
+    ROV,
+    SCHEMA,
+    concept_iri,
+    mint_iri,
+)
+
+#: Columns of each table (the README's order). Every column must be present; no other is allowed.
+TABLES: dict[str, tuple[str, ...]] = {
+    "sources": ("source", "url", "title", "publisher", "published", "consulted", "language"),
+    "ptce": ("ptce", "label", "source", "locator", "note"),
+    "facts": ("ptce", "property", "value", "source", "locator", "note"),
+    "recognitions": ("ptce", "round", "date", "amount", "source", "locator", "note"),
+    "organisations": (
+        *("org", "label", "category", "ess_family", "legal_form", "siren", "commune"),
+        *("source", "locator"),
+    ),
+    "memberships": ("ptce", "org", "role", "start", "end", "source", "locator", "note"),
+    "indicators": ("ptce", "kind", "date", "value", "unit", "source", "locator", "note"),
+    "actions": ("ptce", "action", "label", "type", "source", "locator"),
+    "governance": ("ptce", "body", "label", "college", "source", "locator"),
+    "events": ("subject", "date", "from", "to", "source", "locator", "note"),
+    "gaps": ("ptce", "dimension", "searched", "note"),
+}
+#: Columns that may be left empty; every other one is required.
+OPTIONAL = {
+    "sources": {"publisher", "published", "title"},
+    "ptce": {"locator", "note"},
+    "facts": {"locator", "note"},
+    "recognitions": {"date", "amount", "locator", "note"},
+    "organisations": {"category", "ess_family", "legal_form", "siren", "commune", "locator"},
+    "memberships": {"start", "end", "locator", "note"},
+    "indicators": {"locator", "note"},
+    "actions": {"locator", "type"},
+    "governance": {"college", "locator"},
+    "events": {"from", "locator", "note"},
+    "gaps": {"note"},
+}
+
+#: facts.csv properties → (predicate, how the value is read).
+FACT_PROPERTIES: dict[str, tuple[URIRef, str]] = {
+    "founded": (SCHEMA.foundingDate, "date"),
+    "commune": (PTCE.basedIn, "commune"),
+    "covers-commune": (PTCE.coversTerritory, "commune"),
+    "covers-departement": (PTCE.coversTerritory, "departement"),
+    "covers-region": (PTCE.coversTerritory, "region"),
+    "covers-epci": (PTCE.coversTerritory, "epci"),
+    "territory-type": (PTCE.territoryType, "concept:territory-type"),
+    "sector": (PTCE.sector, "concept:sector"),
+    "stage": (PTCE.stage, "concept:stage"),
+    "pole-type": (PTCE.poleType, "concept:pole-type"),
+    "origin": (PTCE.origin, "concept:origin"),
+    "scale": (PTCE.scale, "concept:scale"),
+    "funding": (PTCE.fundingSource, "concept:funding"),
+    "carrier": (PTCE.carrier, "org"),
+    "legal-structure": (PTCE.legalStructure, "org"),
+    "citizen-participation": (PTCE.citizenParticipation, "boolean"),
+    "related-cluster": (PTCE.relatedCluster, "text"),
+    "description": (DCTERMS.description, "text@en"),
+}
+#: facts.csv properties that hold one value (the core shapes' sh:maxCount 1): when sources disagree,
+#: one value is asserted (see :func:`pick`) and every source's value stays as its own statement.
+SINGLE_VALUED = {"founded", "stage", "origin", "pole-type", "scale", "legal-structure",
+                 "citizen-participation"}  # fmt: skip
+LANGUAGES = {"fr": "FRA", "en": "ENG", "de": "DEU", "es": "SPA", "it": "ITA"}
+EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
+ROUND_KEYS = {
+    *("call-2013", "call-2015", "ami-2021-phase-1", "ami-2021-phase-2", "ami-2022", "ami-2023"),
+    *("ami-2024", "ami-2025", "labo-ess-charter", "regional-label", "self-declared"),
+}
+KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
+DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+COMMUNE = re.compile(r"(\d{5}|2[AB]\d{3})")
+DEPARTEMENT = re.compile(r"(0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])")
+REGION = re.compile(r"(0[1-6]|11|24|27|28|32|44|52|53|75|76|84|93|94)")
+SIREN = re.compile(r"\d{9}")
+URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+HEADER = """# {label}: one source graph, generated from data/curation/ by `ptce-kg curate build`.
+# Do not edit: change the curation tables and rebuild (`make data`). Data licence: CC BY 4.0.
+# Every fact cites the document that states it (docs/decisions/0006-per-fact-provenance.md).
+
+"""
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row of a curation table, with where it comes from."""
+
+    table: str
+    path: Path
+    line: int
+    values: dict[str, str]
+
+    def __getitem__(self, column: str) -> str:
+        return self.values[column]
+
+    def where(self, column: str | None = None) -> str:
+        col = f", column {column!r}" if column else ""
+        return f"{self.path}:{self.line}{col}"
+
+
+@dataclass
+class Curation:
+    """Every row of every batch, by table, after the checks of :func:`read_curation`."""
+
+    rows: dict[str, list[Row]] = field(default_factory=dict)
+    vocabularies: dict[str, set[str]] = field(default_factory=dict)
+
+    def table(self, name: str) -> list[Row]:
+        return self.rows.get(name, [])
+
+
+class CurationError(SourceError):
+    """The curation tables hold rows that cannot be built; ``problems`` lists each one."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        shown = "\n  ".join(problems[:50])
+        more = f"\n  … and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(
+            f"{len(problems)} problem(s) in the curation tables:\n  {shown}{more}",
+            hint="fix the rows named above (data/curation/README.md says what each column takes)",
+        )
+
+
+def read_vocabulary_keys(vocabulary_dir: Path) -> dict[str, set[str]]:
+    """The concept keys of every SKOS scheme of ``ontology/vocabularies``, by scheme."""
+    keys: dict[str, set[str]] = {}
+    for path in sorted(vocabulary_dir.glob("*.ttl")):
+        graph = Graph().parse(path, format="turtle")
+        for concept, scheme in graph.subject_objects(SKOS.inScheme):
+            keys.setdefault(str(scheme).rsplit("/", 1)[-1], set()).add(
+                str(concept).rsplit("/", 1)[-1]
+            )
+    return keys
+
+
+def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
+    """Read every batch folder of ``curation_dir`` and check every row.
+
+    Raises:
+        CurationError: with one line per problem (file:line, column, what is wrong).
+    """
+    if not curation_dir.is_dir():
+        raise SourceError("no curation folder", path=str(curation_dir))
+    curation = Curation(vocabularies=read_vocabulary_keys(vocabulary_dir))
+    problems: list[str] = []
+    batches = sorted(p for p in curation_dir.iterdir() if p.is_dir())
+    if not batches:
+        raise SourceError("no batch folder in the curation folder", path=str(curation_dir))
+    for batch in batches:
+        for path in sorted(batch.glob("*.csv")):
+            if path.stem not in TABLES:
+                problems.append(f"{path}: unknown table (tables: {', '.join(TABLES)})")
+                continue
+            problems += _read_table(path, curation)
+    problems += _check_rows(curation)
+    if problems:
+        raise CurationError(problems)
+    return curation
+
+
+def _read_table(path: Path, curation: Curation) -> list[str]:
+    name = path.stem
+    columns = TABLES[name]
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as e:
+        return [f"{path}: cannot read: {e}"]
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in reader.fieldnames or []]
+    missing = [c for c in columns if c not in header]
+    extra = [c for c in header if c not in columns]
+    if missing or extra:
+        return [
+            f"{path}:1: header {header} — missing {missing}, unknown {extra} "
+            f"(expected {list(columns)})"
+        ]
+    problems = []
+    rows = curation.rows.setdefault(name, [])
+    for record in reader:
+        line = reader.line_num
+        if None in record:
+            problems.append(f"{path}:{line}: more cells than columns (quote values with commas)")
+            continue
+        values = {k.strip(): (v or "").strip() for k, v in record.items()}
+        if not any(values.values()):
+            continue
+        row = Row(name, path, line, values)
+        for column in columns:
+            if not values[column] and column not in OPTIONAL[name]:
+                problems.append(f"{row.where(column)}: empty, and this column is required")
+        rows.append(row)
+    return problems
+
+
+def _check_rows(c: Curation) -> list[str]:
+    problems: list[str] = []
+    vocab = c.vocabularies
+
+    def check(row: Row, column: str, ok: bool, expected: str) -> None:
+        if row[column] and not ok:
+            problems.append(f"{row.where(column)}: {row[column]!r} is not {expected}")
+
+    def concept(row: Row, column: str, scheme: str) -> None:
+        keys = vocab.get(scheme, set())
+        check(row, column, row[column] in keys, f"a key of {scheme} ({', '.join(sorted(keys))})")
+
+    sources: dict[str, Row] = {}
+    urls: dict[str, Row] = {}
+    for row in c.table("sources"):
+        key, url = row["source"], row["url"]
+        check(row, "source", bool(KEY.fullmatch(key)), "a key (a-z, 0-9, -)")
+        check(row, "url", bool(URL.fullmatch(url)), "an http(s) URL (no space, quote, brace or <>)")
+        for column in ("published", "consulted"):
+            check(row, column, bool(DATE.fullmatch(row[column])), "a date YYYY[-MM[-DD]]")
+        check(row, "language", row["language"] in LANGUAGES, f"one of {sorted(LANGUAGES)}")
+        if key in sources and sources[key].values != row.values:
+            problems.append(f"{row.where('source')}: {key!r} is also {sources[key].where()}")
+        if url in urls and urls[url]["source"] != key:
+            problems.append(f"{row.where('url')}: same URL as {urls[url].where()} (another key)")
+        sources.setdefault(key, row)
+        urls.setdefault(url, row)
+    ptces = {row["ptce"]: row for row in c.table("ptce")}
+    orgs: dict[str, Row] = {}
+    for row in c.table("organisations"):
+        check(row, "org", bool(KEY.fullmatch(row["org"])), "a key (a-z, 0-9, -)")
+        if row["category"]:
+            concept(row, "category", "actor-category")
+        if row["ess_family"]:
+            concept(row, "ess_family", "ess-family")
+        if row["legal_form"]:
+            concept(row, "legal_form", "legal-form")
+        check(row, "siren", bool(SIREN.fullmatch(row["siren"])), "9 digits")
+        check(row, "commune", bool(COMMUNE.fullmatch(row["commune"])), "an INSEE commune code")
+        orgs.setdefault(row["org"], row)
+    for row in c.table("ptce"):
+        check(row, "ptce", bool(KEY.fullmatch(row["ptce"])), "a key (a-z, 0-9, -)")
+    for name in TABLES:
+        for row in c.table(name):
+            if "source" in row.values and row["source"] and row["source"] not in sources:
+                problems.append(f"{row.where('source')}: unknown source {row['source']!r}")
+            if name != "ptce" and "ptce" in row.values and row["ptce"] not in ptces:
+                problems.append(f"{row.where('ptce')}: no row for PTCE {row['ptce']!r} in ptce.csv")
+            if "org" in row.values and name != "organisations" and row["org"] not in orgs:
+                problems.append(f"{row.where('org')}: unknown organisation {row['org']!r}")
+    for row in c.table("facts"):
+        prop, value = row["property"], row["value"]
+        if prop not in FACT_PROPERTIES:
+            problems.append(f"{row.where('property')}: unknown property {prop!r}")
+            continue
+        kind = FACT_PROPERTIES[prop][1]
+        if kind == "date":
+            check(row, "value", bool(DATE.fullmatch(value)), "a date YYYY[-MM[-DD]]")
+        elif kind == "commune":
+            check(row, "value", bool(COMMUNE.fullmatch(value)), "an INSEE commune code")
+        elif kind == "departement":
+            check(row, "value", bool(DEPARTEMENT.fullmatch(value)), "an INSEE département code")
+        elif kind == "region":
+            check(row, "value", bool(REGION.fullmatch(value)), "an INSEE région code")
+        elif kind == "epci":
+            check(row, "value", bool(SIREN.fullmatch(value)), "an EPCI SIREN (9 digits)")
+        elif kind.startswith("concept:"):
+            concept(row, "value", kind.split(":", 1)[1])
+        elif kind == "org":
+            check(row, "value", value in orgs, "an organisation key of organisations.csv")
+        elif kind == "boolean":
+            check(row, "value", value in ("true", "false"), "true or false")
+    for row in c.table("recognitions"):
+        check(
+            row, "round", row["round"] in ROUND_KEYS, f"a round ({', '.join(sorted(ROUND_KEYS))})"
+        )
+        check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
+        check(row, "amount", row["amount"].isdigit(), "an amount in euros (digits)")
+    for row in c.table("memberships"):
+        concept(row, "role", "role")
+        for column in ("start", "end"):
+            check(row, column, bool(DATE.fullmatch(row[column])), "a date YYYY[-MM[-DD]]")
+    for row in c.table("indicators"):
+        concept(row, "kind", "indicator")
+        concept(row, "unit", "unit")
+        check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
+        check(row, "value", _is_number(row["value"]), "a number (dot as decimal separator)")
+    for row in c.table("actions"):
+        check(row, "action", bool(KEY.fullmatch(row["action"])), "a key (a-z, 0-9, -)")
+        if row["type"]:
+            concept(row, "type", "cooperation-type")
+    for row in c.table("governance"):
+        check(row, "body", bool(KEY.fullmatch(row["body"])), "a key (a-z, 0-9, -)")
+        if row["college"]:
+            concept(row, "college", "college")
+    for row in c.table("events"):
+        check(row, "subject", row["subject"] in orgs, "an organisation key of organisations.csv")
+        check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
+    for row in c.table("gaps"):
+        concept(row, "dimension", "dimension")
+        check(row, "searched", bool(DATE.fullmatch(row["searched"])), "a date YYYY-MM-DD")
+    return problems
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"-?\d+(\.\d+)?", text))
+
+
+def pick(values: list[str], *, dates: bool = False) -> tuple[str, bool]:
+    """The one value to assert among sources' ``values``, and whether they disagree.
+
+    Dates that only differ in precision (``2014`` and ``2014-01-10``) agree: the most precise
+    is kept. Otherwise the value most sources give wins, ties going to the earliest (dates) or
+    the first in order; the statements of every source are kept either way.
+    """
+    distinct = sorted(set(values))
+    if len(distinct) == 1:
+        return distinct[0], False
+    if dates:
+        longest = max(distinct, key=len)
+        if all(longest.startswith(v) for v in distinct):
+            return longest, False
+    best = max(distinct, key=lambda v: (values.count(v), [-ord(ch) for ch in v]))
+    return best, True
+
+
+def date_literal(text: str) -> Literal:
+    """``YYYY`` → xsd:gYear, ``YYYY-MM`` → xsd:gYearMonth, ``YYYY-MM-DD`` → xsd:date."""
+    datatype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(text)]
+    return Literal(text, datatype=datatype)
+
+
+def territory_iri(kind: str, code: str, base: str) -> URIRef:
+    """The IRI of a territory of ``data/territories`` (commune, departement, region, epci)."""
+    return mint_iri(kind, code, base=base)
+
+
+class _Builder:
+    """Builds the graph of one PTCE from the merged rows."""
+
+    def __init__(self, curation: Curation, base: str) -> None:
+        self.c = curation
+        self.base = base
+        self.sources = {r["source"]: r for r in curation.table("sources")}
+        self.orgs: dict[str, list[Row]] = {}
+        for row in curation.table("organisations"):
+            self.orgs.setdefault(row["org"], []).append(row)
+
+    def doc(self, key: str) -> URIRef:
+        return URIRef(self.sources[key]["url"])
+
+    def describe_source(self, g: Graph, key: str) -> None:
+        row = self.sources[key]
+        doc = self.doc(key)
+        g.add((doc, RDF.type, PTCE.SourceDocument))
+        if row["title"]:
+            g.add((doc, DCTERMS.title, Literal(row["title"], lang=row["language"])))
+        if row["publisher"]:
+            publisher = mint_iri("publisher", _slug(row["publisher"]), base=self.base)
+            g.add((doc, DCTERMS.publisher, publisher))
+            g.add((publisher, RDF.type, FOAF.Organization))
+            g.add((publisher, FOAF.name, Literal(row["publisher"])))
+        if row["published"]:
+            g.add((doc, DCTERMS.issued, date_literal(row["published"])))
+        g.add((doc, PTCE.accessed, date_literal(row["consulted"])))
+        g.add((doc, DCTERMS.language, URIRef(EU_LANGUAGE + LANGUAGES[row["language"]])))
+
+    def cite(self, g: Graph, node: URIRef, rows: Iterable[Row], used: set[str]) -> None:
+        """``dcterms:source`` of every row's document on ``node``, plus the rows' locators."""
+        locators = []
+        for row in rows:
+            if not row["source"]:
+                continue
+            used.add(row["source"])
+            g.add((node, DCTERMS.source, self.doc(row["source"])))
+            if row.values.get("locator"):
+                locators.append((row["source"], row["locator"]))
+        distinct = sorted(set(locators))
+        if len({s for s, _ in distinct}) == 1 and len(distinct) == 1:
+            g.add((node, PTCE.locator, Literal(distinct[0][1], lang="en")))
+        else:
+            for source, locator in distinct:
+                title = self.sources[source]["title"] or self.sources[source]["url"]
+                g.add((node, PTCE.locator, Literal(f"{title}: {locator}", lang="en")))
+
+    def state(self, g: Graph, key: str, s: URIRef, p: URIRef, o: URIRef | Literal, row: Row,
+              used: set[str], *, asserted: bool = True) -> None:  # fmt: skip
+        """Assert ``s p o`` (unless another source's value won) and describe it by a statement
+        node citing the row's source."""
+        if asserted:
+            g.add((s, p, o))
+        digest = hashlib.sha1(f"{s} {p} {o.n3()} {row['source']}".encode()).hexdigest()[:12]
+        st = mint_iri("statement", f"{key}/{digest}", base=self.base)
+        g.add((st, RDF.type, RDF.Statement))
+        g.add((st, RDF.subject, s))
+        g.add((st, RDF.predicate, p))
+        g.add((st, RDF.object, o))
+        self.cite(g, st, [row], used)
+
+    def single(self, g: Graph, node: URIRef, p: URIRef, values: list[str], *,
+               dates: bool = False) -> None:  # fmt: skip
+        """One value of ``p`` on ``node`` from its rows' ``values`` (empty cells ignored)."""
+        stated = [v for v in values if v]
+        if not stated:
+            return
+        value, disagree = pick(stated, dates=dates)
+        obj = date_literal(value) if dates else Literal(value, datatype=XSD.decimal)
+        g.add((node, p, obj))
+        if disagree:
+            others = ", ".join(sorted(set(stated) - {value}))
+            g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
+
+    def org_node(self, g: Graph, key: str, used: set[str]) -> URIRef:
+        rows = self.orgs[key]
+        node = mint_iri("org", key, base=self.base)
+        first = rows[0]
+        g.add((node, RDF.type, PTCE.Organisation))
+        g.add((node, SKOS.prefLabel, Literal(first["label"], lang="fr")))
+        g.add((node, RDFS.label, Literal(first["label"], lang="fr")))
+        for row in rows:
+            if row["category"]:
+                g.add((node, RDF.type, CATEGORY_CLASSES[("actor-category", row["category"])]))
+            if row["ess_family"]:
+                g.add((node, RDF.type, CATEGORY_CLASSES[("ess-family", row["ess_family"])]))
+            if row["siren"]:
+                identifier = mint_iri("identifier", f"siren/{row['siren']}", base=self.base)
+                g.add((node, ADMS.identifier, identifier))
+                g.add((identifier, RDF.type, ADMS.Identifier))
+                g.add((identifier, SKOS.notation, Literal(row["siren"])))
+                g.add((identifier, DCTERMS.type, concept_iri("identifier-type", "siren")))
+            if row["commune"]:
+                g.add((node, PTCE.basedIn, territory_iri("commune", row["commune"], self.base)))
+        coop = [r["legal_form"] for r in rows if r["legal_form"] in ("scic", "scop")]
+        codes = [r["legal_form"] for r in rows if r["legal_form"] and r["legal_form"] not in coop]
+        for values, p in ((coop, PTCE.cooperativeStatus), (codes, ROV.orgType)):
+            if values:
+                form = concept_iri("legal-form", pick(values)[0], base=self.base)
+                g.add((node, p, form))
+        self.cite(g, node, rows, used)
+        return node
+
+    def build(self, key: str) -> tuple[Graph, str]:
+        c, base = self.c, self.base
+        g = Graph()
+        used: set[str] = set()
+        ptce = mint_iri("ptce", key, base=base)
+        naming = [r for r in c.table("ptce") if r["ptce"] == key]
+        label = naming[0]["label"]
+        g.add((ptce, RDF.type, PTCE.PTCE))
+        g.add((ptce, SKOS.prefLabel, Literal(label, lang="fr")))
+        g.add((ptce, RDFS.label, Literal(label, lang="fr")))
+        for other in sorted({r["label"] for r in naming} - {label}):  # one prefLabel per language
+            g.add((ptce, SKOS.altLabel, Literal(other, lang="fr")))
+        for row in naming:
+            used.add(row["source"])
+            g.add((ptce, DCTERMS.source, self.doc(row["source"])))
+            if row["note"]:
+                g.add((ptce, SKOS.note, Literal(row["note"], lang="en")))
+        facts = [r for r in c.table("facts") if r["ptce"] == key]
+        asserted: dict[str, str] = {}
+        for prop in SINGLE_VALUED:
+            values = [r["value"] for r in facts if r["property"] == prop]
+            if values:
+                asserted[prop], disagree = pick(values, dates=prop == "founded")
+                if disagree:
+                    note = (
+                        f"Sources disagree on {prop}: {', '.join(sorted(set(values)))}; "
+                        f"{asserted[prop]} is asserted, each source's value is a statement."
+                    )
+                    g.add((ptce, SKOS.note, Literal(note, lang="en")))
+        for row in facts:
+            predicate, kind = FACT_PROPERTIES[row["property"]]
+            value = row["value"]
+            obj: URIRef | Literal
+            if kind == "date":
+                obj = date_literal(value)
+            elif kind in ("commune", "departement", "region", "epci"):
+                obj = territory_iri(kind, value, base)
+            elif kind.startswith("concept:"):
+                obj = concept_iri(kind.split(":", 1)[1], value, base=base)
+            elif kind == "org":
+                obj = self.org_node(g, value, used)
+            elif kind == "boolean":
+                obj = Literal(value == "true")
+            elif kind == "text@en":
+                obj = Literal(value, lang="en")
+            else:
+                obj = Literal(value)
+            assert_it = asserted.get(row["property"], value) == value
+            self.state(g, key, ptce, predicate, obj, row, used, asserted=assert_it)
+            if row["note"]:
+                g.add((ptce, SKOS.note, Literal(row["note"], lang="en")))
+        for rnd, rows in _group(c.table("recognitions"), key, "round").items():
+            node = mint_iri("recognition", f"{key}-{rnd}", base=base)
+            g.add((ptce, PTCE.hasRecognition, node))
+            g.add((node, RDF.type, PTCE.Recognition))
+            g.add((node, PTCE.recognitionKind, concept_iri("recognition", rnd, base=base)))
+            self.single(g, node, PTCE.recognitionDate, [r["date"] for r in rows], dates=True)
+            self.single(g, node, PTCE.amount, [r["amount"] for r in rows])
+            for row in rows:
+                if row["note"]:
+                    g.add((node, SKOS.note, Literal(row["note"], lang="en")))
+            self.cite(g, node, rows, used)
+        members = [r for r in c.table("memberships") if r["ptce"] == key]
+        for (org, role), rows in _group_by(members, ("org", "role")).items():
+            member = self.org_node(g, org, used)
+            node = mint_iri("membership", f"{key}-{org}-{role}", base=base)
+            g.add((node, RDF.type, ORG.Membership))
+            g.add((node, ORG.member, member))
+            g.add((node, ORG.organization, ptce))
+            g.add((node, ORG.role, concept_iri("role", role, base=base)))
+            self.single(g, node, PTCE.startDate, [r["start"] for r in rows], dates=True)
+            self.single(g, node, PTCE.endDate, [r["end"] for r in rows], dates=True)
+            for row in rows:
+                if row["note"]:
+                    g.add((node, SKOS.note, Literal(row["note"], lang="en")))
+            self.cite(g, node, rows, used)
+        indicators = [r for r in c.table("indicators") if r["ptce"] == key]
+        for (kind, date, value), rows in _group_by(indicators, ("kind", "date", "value")).items():
+            same = [k for k in _group_by(indicators, ("kind", "date")) if k == (kind, date)]
+            suffix = f"{kind}-{date}"
+            if len({r["value"] for r in indicators if (r["kind"], r["date"]) == same[0]}) > 1:
+                suffix += "-" + rows[0]["source"]  # sources disagree: one node per source
+            node = mint_iri("indicator", f"{key}-{suffix}", base=base)
+            g.add((ptce, PTCE.hasIndicator, node))
+            g.add((node, RDF.type, PTCE.Indicator))
+            g.add((node, PTCE.indicatorKind, concept_iri("indicator", kind, base=base)))
+            g.add((node, PTCE.date, date_literal(date)))
+            g.add((node, PTCE.value, Literal(value, datatype=XSD.decimal)))
+            g.add((node, PTCE.unit, concept_iri("unit", rows[0]["unit"], base=base)))
+            for row in rows:
+                if row["note"]:
+                    g.add((node, SKOS.note, Literal(row["note"], lang="en")))
+            self.cite(g, node, rows, used)
+        for action, rows in _group(c.table("actions"), key, "action").items():
+            node = mint_iri("cooperation", f"{key}-{action}", base=base)
+            g.add((node, RDF.type, PTCE.CooperationAction))
+            g.add((node, PTCE.inPTCE, ptce))
+            g.add((node, RDFS.label, Literal(rows[0]["label"], lang="en")))
+            types = {r["type"] for r in rows if r["type"]}
+            for t in sorted(types):
+                g.add((node, PTCE.cooperationType, concept_iri("cooperation-type", t, base=base)))
+            self.cite(g, node, rows, used)
+        for body, rows in _group(c.table("governance"), key, "body").items():
+            node = mint_iri("governance-body", f"{key}-{body}", base=base)
+            g.add((node, RDF.type, PTCE.GovernanceBody))
+            g.add((ptce, PTCE.hasGovernanceBody, node))
+            g.add((node, PTCE.inPTCE, ptce))
+            g.add((node, RDFS.label, Literal(rows[0]["label"], lang="en")))
+            self.cite(g, node, rows, used)
+        gaps = [r for r in c.table("gaps") if r["ptce"] == key]
+        for dimension, rows in _group_by(gaps, ("dimension",)).items():
+            node = mint_iri("gap", f"{key}-{dimension[0]}", base=base)
+            g.add((ptce, PTCE.documentationGap, node))
+            g.add((node, RDF.type, PTCE.DocumentationGap))
+            g.add((node, PTCE.dimension, concept_iri("dimension", dimension[0], base=base)))
+            g.add((node, PTCE.searchedOn, date_literal(max(r["searched"] for r in rows))))
+            for row in rows:
+                if row["note"]:
+                    g.add((node, RDFS.comment, Literal(row["note"], lang="en")))
+        documented = bool(members) or (ptce, PTCE.carrier, None) in g
+        if not documented:
+            g.add((ptce, PTCE.compositionDocumented, Literal(False)))
+        for source in sorted(used):
+            self.describe_source(g, source)
+        for s, _p, o in list(g):
+            if isinstance(s, BNode) or isinstance(o, BNode):
+                raise AssertionError("the build mints no blank node")  # keeps the output stable
+        return g, label
+
+
+def _group(rows: list[Row], key: str, column: str) -> dict[str, list[Row]]:
+    grouped: dict[str, list[Row]] = {}
+    for row in rows:
+        if row["ptce"] == key:
+            grouped.setdefault(row[column], []).append(row)
+    return dict(sorted(grouped.items()))
+
+
+def _group_by(rows: list[Row], columns: tuple[str, ...]) -> dict[tuple[str, ...], list[Row]]:
+    grouped: dict[tuple[str, ...], list[Row]] = {}
+    for row in rows:
+        grouped.setdefault(tuple(row[c] for c in columns), []).append(row)
+    return dict(sorted(grouped.items()))
+
+
+def _slug(text: str) -> str:
+    import unicodedata
+
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "publisher"
+
+
+CATEGORY_CLASSES: dict[tuple[str, str], URIRef] = {
+    ("actor-category", "ess-enterprise"): PTCE.ESSEnterprise,
+    ("actor-category", "enterprise-outside-ess"): PTCE.EnterpriseOutsideESS,
+    ("actor-category", "article-9-actor"): PTCE.Article9Actor,
+    ("actor-category", "local-authority"): PTCE.LocalAuthority,
+    ("actor-category", "municipal-authority"): PTCE.MunicipalAuthority,
+    ("actor-category", "intermunicipal-authority"): PTCE.InterMunicipalAuthority,
+    ("actor-category", "departmental-authority"): PTCE.DepartmentalAuthority,
+    ("actor-category", "regional-authority"): PTCE.RegionalAuthority,
+    ("actor-category", "research-centre"): PTCE.ResearchCentre,
+    ("actor-category", "higher-education-institution"): PTCE.HigherEducationInstitution,
+    ("actor-category", "training-body"): PTCE.TrainingBody,
+    ("actor-category", "network"): PTCE.Network,
+    ("actor-category", "public-agency"): PTCE.PublicAgency,
+    ("actor-category", "funder"): PTCE.Funder,
+    ("actor-category", "citizen"): PTCE.Citizen,
+    ("ess-family", "association"): PTCE.Association,
+    ("ess-family", "cooperative"): PTCE.Cooperative,
+    ("ess-family", "scop"): PTCE.SCOP,
+    ("ess-family", "scic"): PTCE.SCIC,
+    ("ess-family", "cae"): PTCE.CAE,
+    ("ess-family", "agricultural-cooperative"): PTCE.AgriculturalCooperative,
+    ("ess-family", "mutual"): PTCE.Mutual,
+    ("ess-family", "foundation"): PTCE.Foundation,
+    ("ess-family", "ess-commercial-company"): PTCE.ESSCommercialCompany,
+}
+
+
+def build_dataset(curation: Curation, *, base: str = DEFAULT_BASE) -> dict[str, str]:
+    """Turtle text of every PTCE's graph, by PTCE key (the file stem)."""
+    builder = _Builder(curation, base)
+    out: dict[str, str] = {}
+    for key in sorted({r["ptce"] for r in curation.table("ptce")}):
+        graph, label = builder.build(key)
+        for prefix, ns in PREFIXES.items():
+            graph.bind(prefix, ns, override=True)
+        body = graph.serialize(format="turtle")
+        out[key] = HEADER.format(label=label) + body
+    return out
+
+
+PREFIXES = {
+    "ptce": str(PTCE),
+    "org": str(ORG),
+    "skos": str(SKOS),
+    "dcterms": str(DCTERMS),
+    "schema": str(SCHEMA),
+    "rov": "http://www.w3.org/ns/regorg#",
+    "adms": str(ADMS),
+    "foaf": str(FOAF),
+    "xsd": str(XSD),
+}
+
+
+def write_dataset(built: dict[str, str], out_dir: Path, *, check: bool = False) -> list[Path]:
+    """Write ``<key>.ttl`` files (and remove stale ones) or, with ``check``, list what differs.
+
+    Returns the files written, removed or (with ``check``) out of date.
+    """
+    changed: list[Path] = []
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for key, text in built.items():
+        path = out_dir / f"{key}.ttl"
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        if old != text:
+            changed.append(path)
+            if not check:
+                path.write_text(text, encoding="utf-8")
+    for path in sorted(out_dir.glob("*.ttl")):
+        if path.stem not in built:
+            changed.append(path)
+            if not check:
+                path.unlink()
+    return changed
