@@ -30,6 +30,7 @@ from ptce_kg.compare import (
     nearest,
     resolve_ptce,
 )
+from ptce_kg.compare.coverage import coverage_report
 from ptce_kg.config import Settings
 from ptce_kg.errors import QueryError
 from ptce_kg.store import Store
@@ -380,3 +381,17 @@ def get_comparison(
     )
     body = comparison.to_csv() if media == CSV else comparison.to_json()
     return Response(body, headers={"content-type": content_type(media), "vary": "Accept"})
+
+
+@router.get("/coverage", summary="Coverage report: what the store documents about its PTCEs")
+def get_coverage(
+    request: Request,
+    include_synthetic: Annotated[
+        bool, Query(description="Count the synthetic examples too (when they are loaded)")
+    ] = False,
+) -> dict[str, Any]:
+    """Per dimension (territory, commune, sector, carrier, legal form, composition, indicators,
+    recognition, founding date, governance, cooperation actions): how many real PTCEs have it
+    documented, searched without result (a documentation gap), or unknown; per recognition round:
+    PTCEs in the store against the laureates public sources count."""
+    return coverage_report(_store(request), include_synthetic=include_synthetic).as_dict()
