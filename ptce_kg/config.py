@@ -86,6 +86,21 @@ class Settings(BaseSettings):
         return value
 
 
+    max_nesting_depth: int = Field(
+        default=1000,
+        ge=1,
+        description="How deep brackets, JSON objects or XML elements may nest in a document or a "
+        "query; deeper ones are refused before any parser sees them.",
+    )
+    parse_memory_mb: int = Field(
+        default=2048,
+        ge=64,
+        description="Address space of the child process a document from outside is parsed in "
+        "(plus the file's size), in MiB.",
+    )
+    parse_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds before the parse of a document is stopped."
+    )
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the settings read from the environment (cached)."""

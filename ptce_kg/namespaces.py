@@ -68,6 +68,8 @@ class PTCE(DefinedNamespace):
     esusApproved: URIRef
     compositionDocumented: URIRef
     documentationGap: URIRef
+    legalFormBefore: URIRef
+    legalFormAfter: URIRef
     dimension: URIRef
     searchedOn: URIRef
     locator: URIRef

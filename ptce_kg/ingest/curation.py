@@ -320,9 +320,12 @@ def _check_rows(c: Curation) -> list[str]:
         check(row, "body", bool(KEY.fullmatch(row["body"])), "a key (a-z, 0-9, -)")
         if row["college"]:
             concept(row, "college", "college")
+    forms = vocab.get("legal-form", set()) | vocab.get("ess-family", set())
     for row in c.table("events"):
         check(row, "subject", row["subject"] in orgs, "an organisation key of organisations.csv")
         check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
+        for column in ("from", "to"):
+            check(row, column, row[column] in forms, "a key of legal-form or ess-family")
     for row in c.table("gaps"):
         concept(row, "dimension", "dimension")
         check(row, "searched", bool(DATE.fullmatch(row["searched"])), "a date YYYY-MM-DD")
@@ -437,6 +440,13 @@ class _Builder:
             others = ", ".join(sorted(set(stated) - {value}))
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
 
+    def form(self, key: str) -> URIRef:
+        """The concept of a legal form (INSEE code, scic, scop) or else of an ESS family."""
+        scheme = (
+            "legal-form" if key in self.c.vocabularies.get("legal-form", set()) else "ess-family"
+        )
+        return concept_iri(scheme, key, base=self.base)
+
     def org_node(self, g: Graph, key: str, used: set[str]) -> URIRef:
         rows = self.orgs[key]
         node = mint_iri("org", key, base=self.base)
@@ -457,6 +467,21 @@ class _Builder:
                 g.add((identifier, DCTERMS.type, concept_iri("identifier-type", "siren")))
             if row["commune"]:
                 g.add((node, PTCE.basedIn, territory_iri("commune", row["commune"], self.base)))
+        events = [r for r in self.c.table("events") if r["subject"] == key]
+        for (to,), changes in _group_by(events, ("to",)).items():
+            event = mint_iri("event", f"{key}-{to}", base=self.base)
+            g.add((node, ORG.changedBy, event))
+            g.add((event, RDF.type, ORG.ChangeEvent))
+            g.add((event, ORG.originalOrganization, node))
+            g.add((event, PTCE.legalFormAfter, self.form(to)))
+            before = sorted({r["from"] for r in changes if r["from"]})
+            for form in before[:1]:
+                g.add((event, PTCE.legalFormBefore, self.form(form)))
+            self.single(g, event, DCTERMS.date, [r["date"] for r in changes], dates=True)
+            for change in changes:
+                if change["note"]:
+                    g.add((event, SKOS.note, Literal(change["note"], lang="en")))
+            self.cite(g, event, changes, used)
         coop = [r["legal_form"] for r in rows if r["legal_form"] in ("scic", "scop")]
         codes = [r["legal_form"] for r in rows if r["legal_form"] and r["legal_form"] not in coop]
         for values, p in ((coop, PTCE.cooperativeStatus), (codes, ROV.orgType)):

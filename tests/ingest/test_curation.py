@@ -1,0 +1,262 @@
+"""The curation build: tables → one Turtle file per PTCE, each fact with exactly its documents."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
+
+from conftest import ONTOLOGY_DIR
+from ptce_kg.ingest.curation import (
+    TABLES,
+    CurationError,
+    build_dataset,
+    pick,
+    read_curation,
+    write_dataset,
+)
+from ptce_kg.namespaces import PTCE, SCHEMA
+
+VOCAB = ONTOLOGY_DIR / "vocabularies"
+ID = "https://w3id.org/ptce/id/"
+DOC_A = URIRef("https://example.org/a")
+DOC_B = URIRef("https://example.org/b")
+
+
+def write_batch(root: Path, name: str, tables: dict[str, list[list[str]]]) -> Path:
+    """Write the given rows (header added) as CSV tables of batch ``name``."""
+    batch = root / name
+    batch.mkdir(parents=True, exist_ok=True)
+    for table, rows in tables.items():
+        lines = [",".join(TABLES[table])] + [",".join(f'"{c}"' for c in row) for row in rows]
+        (batch / f"{table}.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return batch
+
+
+SOURCES = [
+    ["doc-a", str(DOC_A), "Page A", "Site A", "2020-05-01", "2026-12-07", "fr"],
+    ["doc-b", str(DOC_B), "Page B", "Site B", "", "2026-12-07", "fr"],
+]
+
+
+@pytest.fixture
+def curation(tmp_path: Path) -> Path:
+    root = tmp_path / "curation"
+    write_batch(
+        root,
+        "one",
+        {
+            "sources": SOURCES,
+            "ptce": [["pole-x", "Pôle X", "doc-a", "list of laureates", ""]],
+            "facts": [
+                ["pole-x", "founded", "2014", "doc-a", "", ""],
+                ["pole-x", "founded", "2016", "doc-b", "history", ""],
+                ["pole-x", "commune", "63113", "doc-a", "", ""],
+                ["pole-x", "sector", "culture-creative-industries", "doc-b", "", ""],
+                ["pole-x", "carrier", "asso-y", "doc-b", "", ""],
+            ],
+            "organisations": [
+                ["asso-y", "Asso Y", "ess-enterprise", "association", "9220", "", "", "doc-b", ""],
+                ["firm-z", "Firm Z", "enterprise-outside-ess", "", "", "", "", "doc-a", ""],
+            ],
+            "memberships": [["pole-x", "firm-z", "member", "2019", "", "doc-a", "", ""]],
+            "indicators": [
+                ["pole-x", "direct-jobs", "2016", "40", "person", "doc-a", "", ""],
+                ["pole-x", "direct-jobs", "2019", "55", "person", "doc-b", "", ""],
+            ],
+        },
+    )
+    write_batch(
+        root,
+        "two",
+        {
+            "ptce": [["pole-x", "Pôle X", "doc-b", "", ""]],
+            "recognitions": [
+                ["pole-x", "call-2013", "2014", "", "doc-a", "", ""],
+                ["pole-x", "call-2013", "2014-01-10", "100000", "doc-b", "", ""],
+            ],
+            "gaps": [["pole-x", "governance", "2026-12-07", "searched the carrier's site"]],
+        },
+    )
+    return root
+
+
+def build(root: Path) -> Graph:
+    built = build_dataset(read_curation(root, VOCAB))
+    assert list(built) == ["pole-x"]
+    return Graph().parse(data=built["pole-x"], format="turtle")
+
+
+def sources_of(g: Graph, s: URIRef, p: URIRef, o: URIRef | Literal) -> set[URIRef]:
+    """The documents the statements of ``s p o`` cite."""
+    docs = set()
+    for st in g.subjects(RDF.subject, s):
+        if (st, RDF.predicate, p) in g and (st, RDF.object, o) in g:
+            docs |= set(g.objects(st, DCTERMS.source))
+    return docs
+
+
+def test_each_plain_fact_cites_exactly_the_document_that_states_it(curation: Path) -> None:
+    g = build(curation)
+    pole = URIRef(ID + "ptce/pole-x")
+    commune = URIRef(ID + "commune/63113")
+    assert (pole, PTCE.basedIn, commune) in g
+    assert sources_of(g, pole, PTCE.basedIn, commune) == {DOC_A}
+    sector = URIRef(ID + "concept/sector/culture-creative-industries")
+    assert sources_of(g, pole, PTCE.sector, sector) == {DOC_B}
+
+
+def test_fact_nodes_cite_only_their_own_rows_documents(curation: Path) -> None:
+    g = build(curation)
+    jobs_2016 = URIRef(ID + "indicator/pole-x-direct-jobs-2016")
+    jobs_2019 = URIRef(ID + "indicator/pole-x-direct-jobs-2019")
+    assert set(g.objects(jobs_2016, DCTERMS.source)) == {DOC_A}
+    assert set(g.objects(jobs_2019, DCTERMS.source)) == {DOC_B}
+    membership = URIRef(ID + "membership/pole-x-firm-z-member")
+    assert set(g.objects(membership, DCTERMS.source)) == {DOC_A}
+    assert g.value(membership, PTCE.startDate) == Literal("2019", datatype=XSD.gYear)
+
+
+def test_one_recognition_per_round_merging_batches_and_precision(curation: Path) -> None:
+    g = build(curation)
+    pole = URIRef(ID + "ptce/pole-x")
+    recognitions = list(g.objects(pole, PTCE.hasRecognition))
+    assert recognitions == [URIRef(ID + "recognition/pole-x-call-2013")]
+    (rec,) = recognitions
+    assert set(g.objects(rec, DCTERMS.source)) == {DOC_A, DOC_B}
+    # "2014" and "2014-01-10" agree: the more precise date is kept, once
+    assert list(g.objects(rec, PTCE.recognitionDate)) == [Literal("2014-01-10", datatype=XSD.date)]
+
+
+def test_disagreeing_sources_keep_both_statements_and_assert_one(curation: Path) -> None:
+    g = build(curation)
+    pole = URIRef(ID + "ptce/pole-x")
+    assert list(g.objects(pole, SCHEMA.foundingDate)) == [Literal("2014", datatype=XSD.gYear)]
+    y2016 = Literal("2016", datatype=XSD.gYear)
+    assert sources_of(g, pole, SCHEMA.foundingDate, y2016) == {DOC_B}
+    assert (pole, SCHEMA.foundingDate, y2016) not in g
+    assert any("disagree" in str(n) for n in g.objects(pole, SKOS.note))
+
+
+def test_documents_are_described_and_gaps_recorded(curation: Path) -> None:
+    g = build(curation)
+    assert g.value(DOC_A, DCTERMS.title) == Literal("Page A", lang="fr")
+    assert g.value(DOC_A, DCTERMS.issued) == Literal("2020-05-01", datatype=XSD.date)
+    assert g.value(DOC_A, PTCE.accessed) == Literal("2026-12-07", datatype=XSD.date)
+    assert g.value(g.value(DOC_B, DCTERMS.publisher), URIRef("http://xmlns.com/foaf/0.1/name"))
+    pole = URIRef(ID + "ptce/pole-x")
+    gap = g.value(pole, PTCE.documentationGap)
+    assert g.value(gap, PTCE.dimension) == URIRef(ID + "concept/dimension/governance")
+    # a carrier and a member are named: composition documented, no "false" flag
+    assert (pole, PTCE.compositionDocumented, None) not in g
+    assert (URIRef(ID + "org/asso-y"), RDF.type, PTCE.Association) in g
+    assert (URIRef(ID + "org/firm-z"), RDF.type, PTCE.EnterpriseOutsideESS) in g
+    assert (URIRef(ID + "membership/pole-x-firm-z-member"), ORG.organization, pole) in g
+
+
+def test_a_ptce_whose_sources_name_no_member_is_composition_not_documented(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    write_batch(
+        root,
+        "b",
+        {
+            "sources": SOURCES[:1],
+            "ptce": [["pole-w", "Pôle W", "doc-a", "", ""]],
+            "facts": [["pole-w", "covers-region", "84", "doc-a", "", ""]],
+        },
+    )
+    g = Graph().parse(data=build_dataset(read_curation(root, VOCAB))["pole-w"], format="turtle")
+    assert (URIRef(ID + "ptce/pole-w"), PTCE.compositionDocumented, Literal(False)) in g
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "where", "what"),
+    [
+        ("facts", ["pole-x", "sector", "culture", "doc-a", "", ""], "column 'value'", "sector"),
+        ("facts", ["pole-x", "commune", "6311", "doc-a", "", ""], "column 'value'", "commune"),
+        ("facts", ["pole-x", "colour", "blue", "doc-a", "", ""], "column 'property'", "unknown"),
+        ("facts", ["pole-q", "sector", "digital", "doc-a", "", ""], "column 'ptce'", "pole-q"),
+        ("recognitions", ["pole-x", "call2013", "", "", "doc-a", "", ""], "'round'", "call2013"),
+        ("indicators", ["pole-x", "direct-jobs", "", "4", "person", "doc-a", "", ""], "'date'", ""),
+        ("memberships", ["pole-x", "nobody", "member", "", "", "doc-a", "", ""], "'org'", "nobody"),
+        ("facts", ["pole-x", "sector", "digital", "doc-zz", "", ""], "'source'", "doc-zz"),
+    ],
+)
+def test_a_bad_row_is_reported_with_file_line_and_column_and_nothing_is_built(
+    tmp_path: Path, table: str, row: list[str], where: str, what: str
+) -> None:
+    root = tmp_path / "c"
+    write_batch(
+        root,
+        "b",
+        {
+            "sources": SOURCES[:1],
+            "ptce": [["pole-x", "Pôle X", "doc-a", "", ""]],
+            "facts": [["pole-x", "covers-region", "84", "doc-a", "", ""]],
+        },
+    )
+    batch = write_batch(root, "bad", {table: [row]})
+    with pytest.raises(CurationError) as caught:
+        read_curation(root, VOCAB)
+    (problem,) = caught.value.problems
+    assert problem.startswith(f"{batch / (table + '.csv')}:2") and where in problem
+    assert what in problem
+
+
+def test_a_wrong_header_names_the_missing_and_unknown_columns(tmp_path: Path) -> None:
+    batch = tmp_path / "c" / "b"
+    batch.mkdir(parents=True)
+    (batch / "ptce.csv").write_text("ptce,name,source\nx,X,doc\n", encoding="utf-8")
+    with pytest.raises(CurationError, match=r"ptce\.csv:1: .*missing \['label'.*unknown \['name'\]"):
+        read_curation(tmp_path / "c", VOCAB)
+
+
+def test_write_dataset_checks_and_removes_stale_files(curation: Path, tmp_path: Path) -> None:
+    built = build_dataset(read_curation(curation, VOCAB))
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "gone.ttl").write_text("# stale\n", encoding="utf-8")
+    assert {p.name for p in write_dataset(built, out, check=True)} == {"pole-x.ttl", "gone.ttl"}
+    assert (out / "gone.ttl").exists()  # --check writes nothing
+    write_dataset(built, out)
+    assert sorted(p.name for p in out.iterdir()) == ["pole-x.ttl"]
+    assert write_dataset(built, out, check=True) == []
+    # the output is stable: the same tables build the same bytes
+    assert build_dataset(read_curation(curation, VOCAB)) == built
+
+
+@pytest.mark.parametrize(
+    ("values", "dates", "expected"),
+    [
+        (["2014"], True, ("2014", False)),
+        (["2014", "2014-01-10"], True, ("2014-01-10", False)),
+        (["2016", "2017"], True, ("2016", True)),
+        (["2017", "2016", "2017"], True, ("2017", True)),
+        (["emerging", "established"], False, ("emerging", True)),
+    ],
+)
+def test_pick(values: list[str], dates: bool, expected: tuple[str, bool]) -> None:
+    assert pick(values, dates=dates) == expected
+
+
+def test_a_legal_form_change_is_one_dated_change_event(curation: Path) -> None:
+    write_batch(
+        curation,
+        "three",
+        {
+            "events": [
+                ["asso-y", "2015", "association", "scic", "doc-a", "", ""],
+                ["asso-y", "2015-03", "association", "scic", "doc-b", "", "statutes signed"],
+            ]
+        },
+    )
+    g = build(curation)
+    org = URIRef(ID + "org/asso-y")
+    (event,) = list(g.objects(org, ORG.changedBy))
+    assert (event, RDF.type, ORG.ChangeEvent) in g
+    assert g.value(event, PTCE.legalFormBefore) == URIRef(ID + "concept/ess-family/association")
+    assert g.value(event, PTCE.legalFormAfter) == URIRef(ID + "concept/legal-form/scic")
+    assert list(g.objects(event, DCTERMS.date)) == [Literal("2015-03", datatype=XSD.gYearMonth)]
+    assert set(g.objects(event, DCTERMS.source)) == {DOC_A, DOC_B}
