@@ -119,6 +119,13 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "as_data": "Ces résultats en données",
         "profile": "Profil",
         "members": "Membres",
+        "composition_not_documented": (
+            "Composition non documentée : les sources consultées ne nomment aucun membre "
+            "(inconnu, pas zéro)."
+        ),
+        "members_carrier_only": "Les sources nomment la structure porteuse, aucun autre membre.",
+        "searched_not_found": "Recherché sans résultat",
+        "searched_on": "recherche du",
         "member": "Membre",
         "role": "Rôle",
         "college": "Collège",
@@ -237,6 +244,12 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "as_data": "These results as data",
         "profile": "Profile",
         "members": "Members",
+        "composition_not_documented": (
+            "Composition not documented: the sources consulted name no member (unknown, not zero)."
+        ),
+        "members_carrier_only": "The sources name the carrier and no other member.",
+        "searched_not_found": "Searched, not found",
+        "searched_on": "searched on",
         "member": "Member",
         "role": "Role",
         "college": "College",

@@ -104,6 +104,7 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX geo: <http://www.opengis.net/ont/geosparql#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 _PTCE_LIST = (
     _PREFIXES
@@ -130,7 +131,14 @@ _SECTIONS: Mapping[str, str] = {
     "projects": "?n ptce:inPTCE ?ptce ; a ptce:Project .",
     "recognitions": "?ptce ptce:hasRecognition ?n .",
     "indicators": "?ptce ptce:hasIndicator ?n .",
+    "gaps": "?ptce ptce:documentationGap ?n .",
 }
+#: The documents that state each plain statement about a PTCE (decision 0006).
+_STATEMENT_SOURCES = (
+    _PREFIXES
+    + """SELECT ?ptce ?p ?o ?source WHERE {
+  ?st rdf:subject ?ptce ; rdf:predicate ?p ; rdf:object ?o ; dcterms:source ?source }"""
+)
 _CATEGORIES = (
     _PREFIXES
     + """SELECT DISTINCT ?ptce ?scheme ?member ?cat WHERE {
@@ -535,10 +543,21 @@ def ptce_view(
     bars = [(site.label(cat), float(counts[cat])) for cat in order if counts[cat]]
     if unclassified:
         bars.append((site.t["unclassified"], float(unclassified)))
+    stated: dict[tuple[Node, Node], list[Node]] = {}
+    for row in store.query(_STATEMENT_SOURCES, bindings={"ptce": ptce}).bindings():
+        stated.setdefault((row["p"], row["o"]), []).append(row["source"])
     sources: dict[Node, None] = dict.fromkeys(props.get(DCTERMS.source, []))
+    for docs in stated.values():
+        sources.update(dict.fromkeys(docs))
     for items in sections.values():
         for item in items:
             sources.update(dict.fromkeys(item.get(DCTERMS.source)))
+    numbers = {source: n for n, source in enumerate(sources, start=1)}
+
+    def cited(docs: Iterable[Node]) -> list[tuple[int, Node]]:
+        """``(number, document)`` of each document, as numbered in the page's source list."""
+        return sorted((numbers[d], d) for d in set(docs) if d in numbers)
+
     profile_fields = [
         ("founded", SCHEMA.foundingDate),
         ("carrier", PTCE.carrier),
@@ -552,7 +571,12 @@ def ptce_view(
         ("covers", PTCE.coversTerritory),
         ("funding", PTCE.fundingSource),
     ]
-    profile = [(key, props[URIRef(p)]) for key, p in profile_fields if props.get(URIRef(p))]
+    profile = [
+        (key, props[URIRef(p)], cited(d for o in props[URIRef(p)] for d in stated.get((p, o), [])))
+        for key, p in profile_fields
+        if props.get(URIRef(p))
+    ]
+    documented = Literal(False) not in props.get(PTCE.compositionDocumented, [])
     indicators = sorted(
         sections["indicators"],
         key=lambda n: (
@@ -579,6 +603,9 @@ def ptce_view(
             ),
             "indicators": indicators,
             "sources": list(sources),
+            "cited": cited,
+            "composition_documented": documented,
+            "gaps": sorted(sections["gaps"], key=lambda n: _sort_key(_first(n, PTCE.dimension))),
             "composition": charts.bar_chart(
                 bars, title=site.t["composition"], description=site.t["composition_desc"]
             )
