@@ -32,8 +32,10 @@ from ptce_kg.errors import (
     StoreError,
 )
 from ptce_kg.formats import RdfFormat
+from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import ONTOLOGY_GRAPH
 from ptce_kg.store import Store, open_store
+from ptce_kg.store.reach import screen_sparql
 from ptce_kg.validate import Severity, ValidationReport
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
@@ -73,6 +75,18 @@ def settings_for(store: str | None = None, **overrides: object) -> Settings:
         return Settings(**values)  # type: ignore[arg-type]
     except ValueError as e:
         raise ConfigError(f"invalid setting: {e}") from e
+
+
+def parse_limits(settings: Settings) -> ParseLimits:
+    """How the command line parses the files it is given: in a child process, within the
+    configured nesting, memory and time bounds (a parser crash is exit 2, never a half-done
+    command)."""
+    return ParseLimits(
+        max_depth=settings.max_nesting_depth,
+        isolated=True,
+        memory_bytes=settings.parse_memory_mb * 1024 * 1024,
+        seconds=settings.parse_timeout,
+    )
 
 
 def open_configured(settings: Settings, *, read_only: bool = False) -> Store:
@@ -203,6 +217,7 @@ MEDIA_TYPES = {
 
 def write_query_result(st: Store, text: str, output: QueryFormat) -> None:
     """Run ``text`` and write the answer in ``output`` format to standard output."""
+    screen_sparql(text)  # the engine runs in this process: a too deep query would crash it
     if output is QueryFormat.table:
         result = st.query(text)
         if result.kind == "ask":

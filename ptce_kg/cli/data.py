@@ -25,6 +25,7 @@ from ptce_kg.cli.common import (
     open_configured,
     opened_store,
     out,
+    parse_limits,
     print_report,
     settings_for,
     warning_summary,
@@ -100,7 +101,12 @@ def load(
                     try:
                         if shapes is None:
                             outcome = pipeline.bulk_load_source(
-                                st, path, fmt=fmt, graph=graph, base_iri=settings.base_iri
+                                st,
+                                path,
+                                fmt=fmt,
+                                graph=graph,
+                                base_iri=settings.base_iri,
+                                max_depth=settings.max_nesting_depth,
                             )
                         else:
                             outcome = pipeline.load_source(
@@ -112,6 +118,7 @@ def load(
                                 base_iri=settings.base_iri,
                                 engine=engine,
                                 progress=lambda m: bar.update(task, description=m),
+                                limits=parse_limits(settings),
                             )
                     except DataRejected as e:
                         rejected += 1
@@ -173,7 +180,13 @@ def validate(
         failed = False
         for path in paths:
             report = pipeline.validate_source(
-                st, path, shapes, fmt=fmt, base_iri=settings.base_iri, engine=engine
+                st,
+                path,
+                shapes,
+                fmt=fmt,
+                base_iri=settings.base_iri,
+                engine=engine,
+                limits=parse_limits(settings),
             )
             failed = failed or bool(report.at_least(threshold))
             if output is ReportFormat.json:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,15 @@ import pyoxigraph as ox
 
 from ptce_kg.errors import SourceError
 from ptce_kg.formats import RdfFormat, oxigraph_format
+from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, Syntax, find_too_deep
 
 log = logging.getLogger(__name__)
 
 #: Characters that entity references of an RDF/XML document may expand to, in all.
 MAX_ENTITY_EXPANSION = 4 * 1024 * 1024
-#: Element depth of an RDF/XML document (real RDF/XML nests a few levels; Oxigraph's parser slows
-#: down quadratically with depth).
-MAX_XML_DEPTH = 1000
+#: Element depth of an RDF/XML document by default (real RDF/XML nests a few levels; Oxigraph's
+#: parser slows down quadratically with depth): the nesting limit of every other format.
+MAX_XML_DEPTH = MAX_NESTING_DEPTH
 _PREDEFINED_ENTITIES = frozenset({"amp", "lt", "gt", "quot", "apos"})
 
 
@@ -92,7 +94,7 @@ def _refuse_xml(message: str, where: str, parser: Any, hint: str) -> SourceError
     )
 
 
-def screen_rdf_xml(data: bytes, where: str) -> None:
+def screen_rdf_xml(data: bytes, where: str, *, max_depth: int = MAX_XML_DEPTH) -> None:
     """Refuse RDF/XML that would make the parser fetch, blow up or crawl (see the module doc).
 
     Malformed XML is left to Oxigraph's parser, which reports it with its position.
@@ -100,9 +102,9 @@ def screen_rdf_xml(data: bytes, where: str) -> None:
     Raises:
         SourceError: an external or parameter entity, an entity defined through another one, more
             than :data:`MAX_ENTITY_EXPANSION` characters of entity expansion, or elements nested
-            deeper than :data:`MAX_XML_DEPTH`.
+            deeper than ``max_depth``.
     """
-    if b"<!" not in data and data.count(b"<") <= MAX_XML_DEPTH:
+    if data.find(b"<!") < 0 and data.count(b"<") <= max_depth:
         return
     entities: dict[str, int] = {}
     doctype_end = 0
@@ -167,9 +169,9 @@ def screen_rdf_xml(data: bytes, where: str) -> None:
     def start(_name: str, _attributes: Any) -> None:
         nonlocal depth
         depth += 1
-        if depth > MAX_XML_DEPTH:
+        if depth > max_depth:
             raise _refuse_xml(
-                f"elements nested more than {MAX_XML_DEPTH} deep",
+                f"elements nested more than {max_depth} deep",
                 where,
                 scanner,
                 "flatten the document: give nested nodes an rdf:about or rdf:nodeID",
@@ -186,79 +188,61 @@ def screen_rdf_xml(data: bytes, where: str) -> None:
         scanner.Parse(data, True)
 
 
+def screen_nesting(data: bytes, fmt: RdfFormat, where: str, max_depth: int) -> None:
+    """Refuse a document that nests deeper than ``max_depth`` (see :mod:`ptce_kg.nesting`).
+
+    RDF/XML is screened by :func:`screen_rdf_xml` instead.
+
+    Raises:
+        SourceError: with the line and column of the bracket that went over.
+    """
+    syntax: Syntax = "json" if fmt is RdfFormat.JSON_LD else "turtle"
+    too_deep = find_too_deep(data, syntax, max_depth)
+    if too_deep is not None:
+        raise SourceError(
+            f"{BRACKETS[syntax]} nested more than {max_depth} deep: refused before parsing",
+            path=where,
+            line=too_deep.line,
+            column=too_deep.column,
+            hint="flatten it: give nested nodes an IRI or a blank node label (_:b1) and "
+            "describe them on their own",
+        )
+
+
+def _screen(data: bytes, fmt: RdfFormat, where: str, max_depth: int) -> None:
+    if fmt is RdfFormat.RDF_XML:
+        screen_rdf_xml(data, where, max_depth=max_depth)
+    else:
+        screen_nesting(data, fmt, where, max_depth)
+
+
+def _read(path: Path, where: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read: {e.strerror or e}", path=where) from e
+
+
+def screen_file(path: Path, fmt: RdfFormat, *, max_depth: int = MAX_NESTING_DEPTH) -> None:
+    """Screen the file at ``path`` as the parsers would be (nesting, XML entities).
+
+    Raises:
+        SourceError: see :func:`screen_nesting` and :func:`screen_rdf_xml`.
+    """
+    _screen(_read(path, str(path)), fmt, str(path), max_depth)
+
+
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:
     if error.lineno is not None:
         return error.lineno, error.offset
     return None, None
 
 
-def parse_rdf_file(path: Path, fmt: RdfFormat, *, graph: str) -> ParsedSource:
-    """Parse ``path`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
-
-    Files whose format holds graphs (TriG, N-Quads, JSON-LD) must keep their triples in the default
-    graph: one file is one source graph.
-
-    Raises:
-        SourceError: if the file is missing, unreadable, not UTF-8, or not valid ``fmt`` (with
-            file:line:column when the parser gives it), or if it names graphs of its own.
-    """
-    if not path.is_file():
-        raise SourceError("no such file", path=str(path), hint="check the path")
-    return _parse_source(
-        {"path": str(path)},
-        fmt,
-        graph=graph,
-        path=path,
-        where=str(path),
-        syntax_hint="fix the syntax at that position, or give the right --format",
-        graphs_hint="split it per graph, or restore a dump with --no-validate",
-    )
-
-
-def parse_rdf_bytes(
-    data: bytes, fmt: RdfFormat, *, graph: str, source: str = "request body"
-) -> ParsedSource:
-    """Parse ``data`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
-
-    The same rules as :func:`parse_rdf_file` (no named graphs of its own, at least one triple, no
-    relative IRIs); errors name ``source`` instead of a file.
-
-    Raises:
-        SourceError: if ``data`` is not UTF-8 or not valid ``fmt`` (with line:column when the parser
-            gives it), holds no triple, or names graphs of its own.
-    """
-    return _parse_source(
-        {"input": data},
-        fmt,
-        graph=graph,
-        path=Path(source),
-        where=source,
-        syntax_hint="fix the syntax at that position, or send the right Content-Type",
-        graphs_hint="send one graph per request, its triples in the default graph",
-    )
-
-
-def _parse_source(
-    load_from: dict[str, Any],
-    fmt: RdfFormat,
-    *,
-    graph: str,
-    path: Path,
-    where: str,
-    syntax_hint: str,
-    graphs_hint: str,
-) -> ParsedSource:
-    """Load ``load_from`` (Oxigraph's ``path=`` or ``input=``) into a new scratch dataset."""
-    dataset = ox.Store()
-    target = ox.NamedNode(graph)
-    if fmt is RdfFormat.RDF_XML:
-        try:
-            data = load_from["input"] if "input" in load_from else path.read_bytes()
-        except OSError as e:
-            raise SourceError(f"cannot read: {e}", path=where) from e
-        screen_rdf_xml(data, where)
+@contextlib.contextmanager
+def _parse_errors(fmt: RdfFormat, where: str, syntax_hint: str) -> Iterator[None]:
+    """Turn the parser's exceptions into located :class:`SourceError`\\ s."""
     try:
-        dataset.load(format=oxigraph_format(fmt), to_graph=target, **load_from)
+        yield
     except SyntaxError as e:
         line, column = _position(e)
         message = str(e.args[0]) if e.args else str(e)
@@ -281,6 +265,125 @@ def _parse_source(
         ) from e
     except (OSError, ValueError, UnicodeDecodeError) as e:
         raise SourceError(f"cannot read: {e}", path=where) from e
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """Bounds on parsing one document that comes from outside.
+
+    ``max_depth``: how deep brackets (or RDF/XML elements) may nest (screened before parsing).
+    With ``isolated``, the document is parsed in a child process of its own, whose address space
+    is capped at ``memory_bytes`` (plus the size of the file it reads) and which is killed after
+    ``seconds``: a crash, a stack overflow or runaway memory in the native parser ends that
+    process only, and is reported as a :class:`SourceError`. Without it, the parser runs here
+    (the default for library calls on data ptce_kg made or trusts).
+    """
+
+    max_depth: int = MAX_NESTING_DEPTH
+    isolated: bool = False
+    memory_bytes: int = 2 * 1024**3
+    seconds: float = 120.0
+
+
+#: Nesting screened, parsed in this process.
+IN_PROCESS = ParseLimits()
+
+
+def parse_rdf_file(
+    path: Path, fmt: RdfFormat, *, graph: str, limits: ParseLimits = IN_PROCESS
+) -> ParsedSource:
+    """Parse ``path`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
+
+    Files whose format holds graphs (TriG, N-Quads, JSON-LD) must keep their triples in the default
+    graph: one file is one source graph.
+
+    Raises:
+        SourceError: if the file is missing, unreadable, not UTF-8, nested deeper than
+            ``limits.max_depth``, or not valid ``fmt`` (with file:line:column when the parser
+            gives it), if it names graphs of its own, or if the isolated parser crashed or
+            went over its bounds.
+    """
+    if not path.is_file():
+        raise SourceError("no such file", path=str(path), hint="check the path")
+    return _parse_source(
+        _Input(path=path),
+        fmt,
+        graph=graph,
+        path=path,
+        where=str(path),
+        syntax_hint="fix the syntax at that position, or give the right --format",
+        graphs_hint="split it per graph, or restore a dump with --no-validate",
+        limits=limits,
+    )
+
+
+def parse_rdf_bytes(
+    data: bytes,
+    fmt: RdfFormat,
+    *,
+    graph: str,
+    source: str = "request body",
+    limits: ParseLimits = IN_PROCESS,
+) -> ParsedSource:
+    """Parse ``data`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
+
+    The same rules as :func:`parse_rdf_file` (no named graphs of its own, at least one triple, no
+    relative IRIs, nesting bounded); errors name ``source`` instead of a file.
+
+    Raises:
+        SourceError: if ``data`` is not UTF-8 or not valid ``fmt`` (with line:column when the parser
+            gives it), nests too deep, holds no triple, or names graphs of its own.
+    """
+    return _parse_source(
+        _Input(data=data),
+        fmt,
+        graph=graph,
+        path=Path(source),
+        where=source,
+        syntax_hint="fix the syntax at that position, or send the right Content-Type",
+        graphs_hint="send one graph per request, its triples in the default graph",
+        limits=limits,
+    )
+
+
+@dataclass(frozen=True)
+class _Input:
+    """A document to parse: its bytes, or the file that holds them."""
+
+    data: bytes | None = None
+    path: Path | None = None
+
+
+def _parse_here(
+    source: _Input, fmt: RdfFormat, dataset: Any, target: Any, where: str, hint: str, depth: int
+) -> None:
+    """Screen and parse ``source`` in this process, into graph ``target`` of ``dataset``."""
+    data = _read(source.path, where) if source.path is not None else source.data or b""
+    _screen(data, fmt, where, depth)
+    with _parse_errors(fmt, where, hint):
+        dataset.load(data, format=oxigraph_format(fmt), to_graph=target)
+
+
+def _parse_source(
+    source: _Input,
+    fmt: RdfFormat,
+    *,
+    graph: str,
+    path: Path,
+    where: str,
+    syntax_hint: str,
+    graphs_hint: str,
+    limits: ParseLimits,
+) -> ParsedSource:
+    """Parse ``source`` into a new scratch dataset (here, or in a child process)."""
+    dataset = ox.Store()
+    target = ox.NamedNode(graph)
+    if limits.isolated:
+        from ptce_kg.ingest.isolation import parse_isolated  # it imports this module
+
+        parse_isolated(source.data, source.path, fmt, dataset, target, where, syntax_hint, limits)
+    else:
+        _parse_here(source, fmt, dataset, target, where, syntax_hint, limits.max_depth)
     others = [g for g in dataset.named_graphs() if g != target]
     if others:
         raise SourceError(

@@ -26,9 +26,10 @@ from ptce_kg.errors import DataRejected, SourceError
 from ptce_kg.formats import RdfFormat, format_for_path
 from ptce_kg.ingest import ParsedSource, parse_rdf_file
 from ptce_kg.ingest.mapping import Vocabularies, read_mapping
-from ptce_kg.ingest.rdf import parse_rdf_bytes
+from ptce_kg.ingest.rdf import IN_PROCESS, ParseLimits, parse_rdf_bytes, screen_file
 from ptce_kg.ingest.spreadsheet import SpreadsheetRdf, read_spreadsheet
 from ptce_kg.namespaces import CLOSURE_GRAPH, ONTOLOGY_GRAPH, ONTOLOGY_IRI, VOID, graph_iri
+from ptce_kg.nesting import MAX_NESTING_DEPTH
 from ptce_kg.store import Store, companion_graphs, is_companion_graph
 from ptce_kg.validate import (
     ValidationReport,
@@ -191,11 +192,13 @@ def prepare_source(
     fmt: str | None = None,
     graph: str | None = None,
     base_iri: str,
+    limits: ParseLimits = IN_PROCESS,
 ) -> ParsedSource:
-    """Parse ``path`` into a scratch dataset with the store's context and its entailments."""
+    """Parse ``path`` (within ``limits``) into a scratch dataset with the store's context and its
+    entailments."""
     rdf_format = format_for_path(path, fmt)
     target = graph or str(graph_iri(path.stem, base=base_iri))
-    return _in_context(store, parse_rdf_file(path, rdf_format, graph=target))
+    return _in_context(store, parse_rdf_file(path, rdf_format, graph=target, limits=limits))
 
 
 def _in_context(store: Store, parsed: ParsedSource) -> ParsedSource:
@@ -259,10 +262,17 @@ def _admit(
 
 
 def validate_source(
-    store: Store, path: Path, shapes: Graph, *, fmt: str | None = None, base_iri: str, engine: str
+    store: Store,
+    path: Path,
+    shapes: Graph,
+    *,
+    fmt: str | None = None,
+    base_iri: str,
+    engine: str,
+    limits: ParseLimits = IN_PROCESS,
 ) -> ValidationReport:
     """Validate one file against ``shapes`` in the store's context; the store is not changed."""
-    parsed = prepare_source(store, path, fmt=fmt, base_iri=base_iri)
+    parsed = prepare_source(store, path, fmt=fmt, base_iri=base_iri, limits=limits)
     inferred, _prov = companion_graphs(parsed.graph)
     return validate_dataset(
         parsed.dataset,
@@ -283,17 +293,20 @@ def load_source(
     base_iri: str,
     engine: str = "sparql",
     progress: Progress | None = None,
+    limits: ParseLimits = IN_PROCESS,
 ) -> LoadOutcome:
     """Validate one file and, if it conforms, make it the content of its named graph (atomically).
 
+    The file is parsed within ``limits`` (the command line parses in a child process).
+
     Raises:
-        SourceError: unreadable or unparsable file.
+        SourceError: unreadable or unparsable file, nested too deep, or its parse crashed.
         DataRejected: the source has at least one violation; the store is unchanged.
         StoreError: the store could not write.
     """
     say = progress or (lambda _msg: None)
     say(f"parsing {path.name}")
-    parsed = prepare_source(store, path, fmt=fmt, graph=graph, base_iri=base_iri)
+    parsed = prepare_source(store, path, fmt=fmt, graph=graph, base_iri=base_iri, limits=limits)
     return _admit(store, parsed, shapes, path=path, engine=engine, say=say)
 
 
@@ -347,9 +360,18 @@ def _located(result: ValidationResult, rows: SpreadsheetRdf) -> ValidationResult
 
 
 def bulk_load_source(
-    store: Store, path: Path, *, fmt: str | None = None, graph: str | None = None, base_iri: str
+    store: Store,
+    path: Path,
+    *,
+    fmt: str | None = None,
+    graph: str | None = None,
+    base_iri: str,
+    max_depth: int = MAX_NESTING_DEPTH,
 ) -> LoadOutcome:
     """Load a trusted file through the store's bulk loader: no validation, not atomic.
+
+    The file is screened first (nesting at most ``max_depth``, XML entities), as any other: what
+    the store holds never nests deeper than the rest of ptce_kg handles.
 
     The entailments of every source graph the file filled are then computed in the store (the
     ``/inferred`` companions), as for a validated load: queries that rely on the materialised class
@@ -361,6 +383,7 @@ def bulk_load_source(
         if rdf_format.has_graphs and graph is None
         else graph or str(graph_iri(path.stem, base=base_iri))
     )
+    screen_file(path, rdf_format, max_depth=max_depth)
     before = store.quad_count()
     sizes_before = store.graph_sizes()
     store.bulk_load(path, rdf_format, target)

@@ -14,7 +14,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from rdflib import Graph
 from rdflib.namespace import RDF
@@ -22,7 +22,7 @@ from rdflib.namespace import RDF
 from ptce_kg import reasoning
 from ptce_kg.errors import DataRejected, NotFound, QueryError, QueryRefused, SourceError
 from ptce_kg.formats import RdfFormat
-from ptce_kg.ingest.rdf import parse_rdf_bytes
+from ptce_kg.ingest.rdf import IN_PROCESS, ParseLimits, parse_rdf_bytes
 from ptce_kg.namespaces import (
     CLOSURE_GRAPH,
     ONTOLOGY_GRAPH,
@@ -111,11 +111,12 @@ def _count_lines(ntriples: bytes) -> int:
     return sum(1 for line in ntriples.splitlines() if line.strip())
 
 
-def parse_body(parts: Sequence[tuple[bytes, RdfFormat]]) -> bytes:
+def parse_body(parts: Sequence[tuple[bytes, RdfFormat]], limits: ParseLimits = IN_PROCESS) -> bytes:
     """Parse the parts of a request body (one, or several for multipart/form-data) into N-Triples.
 
     Each part is parsed on its own with :func:`~ptce_kg.ingest.rdf.parse_rdf_bytes` (its rules:
-    at least one triple, no named graph of its own, no relative IRI) and gets fresh blank nodes.
+    at least one triple, no named graph of its own, no relative IRI; nesting and, when isolated,
+    memory and time within ``limits``) and gets fresh blank nodes.
 
     Raises:
         SourceError: a part is not valid in its format, or breaks one of those rules.
@@ -123,7 +124,7 @@ def parse_body(parts: Sequence[tuple[bytes, RdfFormat]]) -> bytes:
     out = []
     for n, (data, fmt) in enumerate(parts):
         where = "request body" if len(parts) == 1 else f"request body part {n + 1}"
-        parsed = parse_rdf_bytes(data, fmt, graph=_BODY_GRAPH, source=where)
+        parsed = parse_rdf_bytes(data, fmt, graph=_BODY_GRAPH, source=where, limits=limits)
         # Oxigraph's parser mints fresh blank nodes for every document: parts stay apart
         out.append(parsed.graph_ntriples())
     return b"".join(out)
@@ -140,8 +141,12 @@ def put_graph(
     engine: str = "sparql",
     via: str = "HTTP PUT",
     more: Sequence[tuple[bytes, RdfFormat]] = (),
+    limits: ParseLimits = IN_PROCESS,
 ) -> WriteOutcome:
     """Make ``data`` the content of ``graph`` (added to it with ``merge``) if it conforms.
+
+    The body is parsed within ``limits`` (the web adapter parses in a child process: a parser
+    crash is a ``SourceError``, never the server's end).
 
     ``more`` holds further body parts (``multipart/form-data``), merged with ``data``. ``graph``
     ``""`` is the store's default graph: written through :func:`update_dataset` (validated around
@@ -151,12 +156,13 @@ def put_graph(
     ``/provenance`` companions are replaced in one transaction.
 
     Raises:
-        SourceError: unparsable body, a body naming graphs of its own, or a bad graph IRI.
+        SourceError: unparsable body (nested too deep, or its parse crashed), a body naming
+            graphs of its own, or a bad graph IRI.
         QueryRefused: ``graph`` is managed by ptce_kg.
         DataRejected: the result would hold a violation; the store is unchanged.
         StoreError: the store could not write.
     """
-    body = parse_body([(data, fmt), *more])
+    body = parse_body([(data, fmt), *more], limits)
     if graph == DEFAULT_GRAPH:
         insert = "INSERT DATA {\n" + body.decode("utf-8") + "\n}"
         text = insert if merge else f"DROP SILENT DEFAULT ;\n{insert}"
@@ -166,7 +172,10 @@ def put_graph(
         )
     check_writable_graph(graph)
     existed = graph in store.graph_sizes()
-    parsed = parse_rdf_bytes(body, RdfFormat.N_TRIPLES, graph=graph)
+    # the body as the parser(s) wrote it: N-Triples, parsed here
+    parsed = parse_rdf_bytes(
+        body, RdfFormat.N_TRIPLES, graph=graph, limits=replace(limits, isolated=False)
+    )
     if merge and existed:
         parsed.add_triples(graph, store.graph_triples(graph))
     inferred, provenance = companion_graphs(graph)

@@ -8,6 +8,9 @@ the engine will resolve them. The policy (what is allowed) is the caller's: the 
 :mod:`ptce_kg.web.safety` for queries, :func:`ptce_kg.pipeline.graph_writes.refuse_remote_access`
 for updates.
 
+Before anything parses it, a request is screened for nesting (:func:`screen_sparql`): Oxigraph's
+SPARQL parser overflowed its stack on ~5,000 nested groups or parentheses, and rdflib's recurses.
+
 Keywords cannot be escaped, so a request whose text holds none of ``service``, ``from``, ``load``
 (and no ``\\u`` escape, which may spell an IRI) skips the parse. Results are cached per text.
 """
@@ -27,6 +30,7 @@ from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from ptce_kg.errors import QueryError
+from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, find_too_deep
 
 _MAY_REACH_OUT = re.compile(r"service|from|load|\\u|\\U", re.IGNORECASE)
 
@@ -93,14 +97,31 @@ def _found() -> dict[str, list[str]]:
     return {"services": [], "from": [], "named": [], "loads": []}
 
 
+def screen_sparql(sparql: str, what: str = "query", max_depth: int = MAX_NESTING_DEPTH) -> None:
+    """Refuse a query or update whose brackets nest deeper than ``max_depth``.
+
+    Raises:
+        QueryError: with the line and column of the bracket that went over.
+    """
+    too_deep = find_too_deep(sparql, "sparql", max_depth)
+    if too_deep is not None:
+        raise QueryError(
+            f"SPARQL error: the {what} nests {BRACKETS['sparql']} more than {max_depth} deep "
+            f"(line {too_deep.line}, column {too_deep.column}); refused before parsing",
+            hint="write it flatter (fewer nested groups, parentheses or blank nodes)",
+        )
+
+
 @functools.lru_cache(maxsize=2048)
 def analyse_query(sparql: str, base_iri: str | None = None) -> QueryReach:
     """Return what the query ``sparql`` reaches outside the store (cached per text and base).
 
     Raises:
-        QueryError: the query mentions SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it;
-            the message carries rdflib's line and column.
+        QueryError: the query nests too deep (:func:`screen_sparql`), or mentions
+            SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it; the message carries the
+            line and column.
     """
+    screen_sparql(sparql, "query")
     if not _MAY_REACH_OUT.search(sparql):
         return QueryReach()
     try:
@@ -118,8 +139,10 @@ def analyse_update(sparql: str, base_iri: str | None = None) -> QueryReach:
     """Return what the update ``sparql`` reaches outside the store (cached per text and base).
 
     Raises:
-        QueryError: the update mentions SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it.
+        QueryError: the update nests too deep (:func:`screen_sparql`), or mentions
+            SERVICE/FROM/LOAD (or escapes) and rdflib cannot parse it.
     """
+    screen_sparql(sparql, "update")
     if not _MAY_REACH_OUT.search(sparql):
         return QueryReach()
     try:

@@ -49,6 +49,7 @@ from ptce_kg.errors import (
     WriteForbidden,
 )
 from ptce_kg.formats import RdfFormat
+from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import graph_iri
 from ptce_kg.pipeline import graph_writes
 from ptce_kg.pipeline.graph_writes import DEFAULT_GRAPH
@@ -312,6 +313,18 @@ def _read_graph(request: Request, target: Target) -> Response:
     return Response(body, status_code=200, headers=headers)
 
 
+def parse_limits(settings: Settings) -> ParseLimits:
+    """How request bodies are parsed: each in a child process of its own, within the configured
+    nesting, memory and time bounds. A parser that crashes ends that process only: the request
+    gets a 400 and the server goes on."""
+    return ParseLimits(
+        max_depth=settings.max_nesting_depth,
+        isolated=True,
+        memory_bytes=settings.parse_memory_mb * 1024 * 1024,
+        seconds=settings.parse_timeout,
+    )
+
+
 def _body_format(media: str) -> RdfFormat:
     fmt = BODY_FORMATS.get(media)
     if fmt is None:
@@ -359,7 +372,16 @@ async def _write_graph(request: Request, target: Target | None, *, merge: bool) 
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
         outcome = graph_writes.put_graph(
-            store, graph, data, fmt, shapes, merge=merge, engine=engine, via=via, more=more
+            store,
+            graph,
+            data,
+            fmt,
+            shapes,
+            merge=merge,
+            engine=engine,
+            via=via,
+            more=more,
+            limits=parse_limits(settings),
         )
         content = {
             "graph": graph or None,

@@ -1,0 +1,188 @@
+"""Parse a document from outside in a child process of its own, with memory and time bounds.
+
+A native parser that crashes (a stack overflow is a SIGSEGV), or that allocates without end,
+takes its process with it: here that process is a child started for this one document, never the
+server or the command that asked. The child caps its own address space (``RLIMIT_AS``), screens
+the document (nesting, XML entities: the same checks as in-process), parses it with Oxigraph and
+writes the quads as N-Quads into a temporary file; the parent waits at most the time bound (then
+kills it) and loads the N-Quads, a flat format its parser reads without recursion, into the
+scratch dataset. Every way the child can end is a :class:`~ptce_kg.errors.SourceError`: a syntax
+error keeps its line and column; a crash, a kill or the time limit say so.
+
+A child costs ~60 ms (starting Python and importing pyoxigraph): measured in ``docs/security.md``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import resource
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ptce_kg.errors import SourceError
+from ptce_kg.formats import RdfFormat, oxigraph_format
+
+log = logging.getLogger(__name__)
+
+_CHILD_CODE = "from ptce_kg.ingest.isolation import run_child; run_child()"
+#: Marks the child's status line on its standard error (the parser may print there too).
+_STATUS = "\x00ptce-parse-status "
+
+
+def parse_isolated(
+    data: bytes | None,
+    path: Path | None,
+    fmt: RdfFormat,
+    dataset: Any,
+    target: Any,
+    where: str,
+    syntax_hint: str,
+    limits: Any,
+) -> None:
+    """Parse ``data`` (or the file at ``path``) in a child process into graph ``target`` of
+    ``dataset`` (an in-memory Oxigraph store). ``limits`` is a
+    :class:`~ptce_kg.ingest.rdf.ParseLimits`.
+
+    Raises:
+        SourceError: what the child found wrong with the document, or how it ended (crash, memory
+            limit, time limit).
+    """
+    memory = limits.memory_bytes
+    if path is not None:
+        try:  # the child reads the file to screen it: its size counts in its address space
+            memory += path.stat().st_size
+        except OSError as e:
+            raise SourceError(f"cannot read: {e.strerror or e}", path=where) from e
+    request = {
+        "path": None if path is None else str(path),
+        "format": fmt.name,
+        "where": where,
+        "hint": syntax_hint,
+        "max_depth": limits.max_depth,
+        "memory": memory,
+    }
+    with tempfile.TemporaryFile(prefix="ptce-parse-") as output:
+        child = subprocess.Popen(
+            [sys.executable, "-c", _CHILD_CODE, json.dumps(request)],
+            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            _, errors = child.communicate(input=data, timeout=limits.seconds)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise SourceError(
+                f"parsing took longer than {limits.seconds:g} s and was stopped; nothing was "
+                "loaded",
+                path=where,
+                hint="split the document, or raise PTCE_PARSE_TIMEOUT if it is trusted",
+            ) from None
+        status = _read_status(errors)
+        if child.returncode != 0 or status is None:
+            raise _crash_error(child.returncode, errors, where, limits)
+        if status.get("error") is not None:
+            raise _rebuild(status["error"])
+        output.seek(0)
+        dataset.load(output, format=ox.RdfFormat.N_QUADS, to_graph=target)
+
+
+def _read_status(errors: bytes) -> dict[str, Any] | None:
+    text = errors.decode("utf-8", errors="replace")
+    at = text.rfind(_STATUS)
+    if at < 0:
+        return None
+    try:
+        status = json.loads(text[at + len(_STATUS) :].splitlines()[0])
+    except (ValueError, IndexError):
+        return None
+    return status if isinstance(status, dict) else None
+
+
+def _crash_error(code: int | None, errors: bytes, where: str, limits: Any) -> SourceError:
+    """The error for a child that died (a signal) or exited without its status."""
+    if code is not None and code < 0:
+        try:
+            how = f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            how = f"killed by signal {-code}"
+    else:
+        how = f"exit status {code}"
+    said = next(  # the first thing it said: a Rust panic's message comes before its backtrace
+        (
+            f": {line.strip()[:200]}"
+            for line in errors.decode("utf-8", errors="replace").splitlines()
+            if line.strip() and _STATUS not in line
+        ),
+        "",
+    )
+    log.warning("parse child for %s ended: %s%s", where, how, said)
+    return SourceError(
+        f"the parser stopped on this document ({how}{said}); nothing was loaded",
+        path=where,
+        hint="it may nest too deeply or need more than the parser's memory limit "
+        f"({limits.memory_bytes >> 20} MiB, PTCE_PARSE_MEMORY_MB); check the document",
+    )
+
+
+def _rebuild(fields: dict[str, Any]) -> SourceError:
+    """The child's SourceError, rebuilt from its fields (the message without its location)."""
+    return SourceError(
+        fields["message"],
+        path=fields.get("path"),
+        line=fields.get("line"),
+        column=fields.get("column"),
+        hint=fields.get("hint"),
+    )
+
+
+def _bare_message(error: SourceError) -> str:
+    where = ":".join(str(p) for p in (error.path, error.line, error.column) if p is not None)
+    prefix = f"{where}: "
+    return (
+        error.message[len(prefix) :]
+        if where and error.message.startswith(prefix)
+        else error.message
+    )
+
+
+def run_child() -> None:
+    """Body of a parse child (``python -c``): one document in, N-Quads and a status line out."""
+    from ptce_kg.ingest.rdf import _parse_errors, _read, _screen  # the child's own imports
+
+    request = json.loads(sys.argv[1])
+    resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    fmt = RdfFormat[request["format"]]
+    where, hint, depth = request["where"], request["hint"], request["max_depth"]
+    status: dict[str, Any] = {"error": None}
+    out = os.fdopen(sys.stdout.fileno(), "wb", closefd=False)
+    try:
+        if request["path"] is None:
+            data = sys.stdin.buffer.read()
+        else:
+            data = _read(Path(request["path"]), where)
+        _screen(data, fmt, where, depth)
+        with _parse_errors(fmt, where, hint):
+            quads = ox.parse(data, format=oxigraph_format(fmt))
+            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
+        out.flush()
+    except SourceError as e:
+        status["error"] = {
+            "message": _bare_message(e),
+            "path": e.path,
+            "line": e.line,
+            "column": e.column,
+            "hint": e.hint,
+        }
+    sys.stderr.write(_STATUS + json.dumps(status) + "\n")
+    sys.stderr.flush()
