@@ -149,10 +149,28 @@ def test_decree_rule_needs_a_current_enterprise_outside_the_ess(
 ) -> None:
     # Pole A's only SME left on 2022-12-31: A no longer meets the rule; B and C do.
     query = named_queries["ptces_meeting_decree_2015_431"]
-    assert _column(dataset_store, query, {}, "ptce") == [
+    assert _column(dataset_store, query, {"verdict": "meets"}, "ptce") == [
         f"{ID}ptce/synthetic-b",
         f"{ID}ptce/synthetic-c",
     ]
+    assert f"{ID}ptce/synthetic-a" in _column(
+        dataset_store, query, {"verdict": "not shown"}, "ptce"
+    )
+
+
+def test_decree_rule_cannot_tell_when_the_composition_is_not_documented(
+    dataset_store: Store, named_queries: dict[str, NamedQuery]
+) -> None:
+    # Le Damier's sources name no member (ptce:compositionDocumented false): unknown, not zero
+    query = named_queries["ptces_meeting_decree_2015_431"]
+    rows = {
+        str(b["ptce"]): (str(b["verdict"]), int(b["members"]))
+        for b in run_query(dataset_store, query, {}).bindings()
+    }
+    assert rows[f"{ID}ptce/le-damier"] == ("cannot tell", 0)
+    assert len(rows) == 34  # every PTCE gets a verdict
+    cannot = _column(dataset_store, query, {"verdict": "cannot tell"}, "ptce")
+    assert f"{ID}ptce/le-damier" in cannot and f"{ID}ptce/synthetic-b" not in cannot
 
 
 def test_members_at_a_date_leave_out_ended_memberships(

@@ -92,7 +92,9 @@ def test_repeated_param_and_json(store_dir: str) -> None:
 
 
 def test_table_output(store_dir: str) -> None:
-    code, out, err = run("run", "ptces_meeting_decree_2015_431", "--store", store_dir)
+    code, out, err = run(
+        "run", "ptces_meeting_decree_2015_431", "--param", "verdict=meets", "--store", store_dir
+    )
     assert code == 0, err
     assert "synthetic-b" in out and "synthetic-c" in out and "2 row(s)" in out
 
