@@ -22,19 +22,17 @@ install-test: $(BIN)/python node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-# The bundled real dataset in dependency order (territories by level, then the PTCE): real data only.
-DATASET := data/territories/regions.ttl data/territories/departements.ttl data/territories/communes.ttl data/ptce
-
-# Load the bundled real dataset into the embedded on-disk store (validated).
+# Load the bundled real dataset into the embedded on-disk store (validated): `load --bundled` reads
+# data/territories by level, then data/ptce (real data only), the order an installed package uses.
 load: install
 	rm -rf $(STORE).new
-	$(BIN)/ptce-kg load --store $(STORE).new $(DATASET)
+	$(BIN)/ptce-kg load --store $(STORE).new --bundled
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
 
 # The same plus the synthetic examples (made-up PTCE marked ptce:synthetic true), for demos only.
 load-examples: install
 	rm -rf $(STORE).new
-	$(BIN)/ptce-kg load --store $(STORE).new $(DATASET) data/examples
+	$(BIN)/ptce-kg load --store $(STORE).new --bundled data/examples
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
 
 # Rebuild data/ptce/*.ttl from the curation tables (data/curation/), then the territories they use.

@@ -7,6 +7,7 @@ Every field can be set by an environment variable with the ``PTCE_`` prefix (``P
 from __future__ import annotations
 
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -14,7 +15,26 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ptce_kg.namespaces import DEFAULT_BASE
 
+#: The source tree in a clone or an editable install; ``site-packages`` in an installed wheel.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The edit sources the wheel carries (``ptce_kg/_bundled/<name>``, built from the top-level
+#: folders of the same names; see setup.py).
+BUNDLED = ("ontology", "shapes", "queries", "data")
+
+
+def source_dir(name: str) -> Path:
+    """Return the default folder of an edit source: ``ontology``, ``shapes``, ``queries``, ``data``.
+
+    In a source tree (a clone, an editable install) it is the top-level folder, which is edited
+    there; in an installed wheel it is the copy bundled in the package (``ptce_kg/_bundled``), found
+    through ``importlib.resources``. ``PTCE_ONTOLOGY_DIR`` etc. point elsewhere.
+    """
+    if name not in BUNDLED:
+        raise ValueError(f"{name!r} is not a bundled source ({', '.join(BUNDLED)})")
+    if (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / name).is_dir():
+        return PROJECT_ROOT / name
+    # An installed wheel is unpacked on disk: the traversable is a plain directory.
+    return Path(str(resources.files("ptce_kg").joinpath("_bundled", name)))
 
 
 def default_store_path() -> Path:
@@ -40,10 +60,23 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address the service listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the service listens on.")
-    ontology_dir: Path = Field(default=PROJECT_ROOT / "ontology")
-    shapes_dir: Path = Field(default=PROJECT_ROOT / "shapes")
-    queries_dir: Path = Field(default=PROJECT_ROOT / "queries")
-    data_dir: Path = Field(default=PROJECT_ROOT / "data")
+    ontology_dir: Path = Field(
+        default_factory=lambda: source_dir("ontology"),
+        description="The ontology and its vocabularies (default: the bundled ones).",
+    )
+    shapes_dir: Path = Field(
+        default_factory=lambda: source_dir("shapes"),
+        description="The SHACL shapes data is validated against (default: the bundled ones).",
+    )
+    queries_dir: Path = Field(
+        default_factory=lambda: source_dir("queries"),
+        description="The named research queries (default: the bundled ones).",
+    )
+    data_dir: Path = Field(
+        default_factory=lambda: source_dir("data"),
+        description="The real dataset `load --bundled` reads: territories/ then ptce/ "
+        "(default: the bundled one).",
+    )
     query_timeout: float = Field(
         default=30.0, gt=0, description="Seconds before a query is stopped."
     )

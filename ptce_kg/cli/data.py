@@ -38,10 +38,41 @@ from ptce_kg.errors import (
 from ptce_kg.formats import RdfFormat
 from ptce_kg.validate import Severity
 
+#: The territories of the bundled data, in dependency order (a commune lies within a département,
+#: which lies within a région); any other file of ``territories/`` follows, then ``ptce/``.
+TERRITORIES_ORDER = ("regions.ttl", "departements.ttl", "communes.ttl")
+
+
+def bundled_data(data_dir: Path) -> list[Path]:
+    """Return the files of the real dataset under ``data_dir``: ``territories/``, then ``ptce/``.
+
+    Raises:
+        SourceError: ``data_dir`` holds no ``territories/`` or no ``ptce/`` folder.
+    """
+    territories, ptces = data_dir / "territories", data_dir / "ptce"
+    if not territories.is_dir() or not ptces.is_dir():
+        raise SourceError(
+            f"no bundled data in {data_dir} (it needs territories/ and ptce/)",
+            hint="set PTCE_DATA_DIR to such a folder, or reinstall ptce-kg",
+        )
+    rank = {name: n for n, name in enumerate(TERRITORIES_ORDER)}
+    first = sorted(expand_paths([territories]), key=lambda p: (rank.get(p.name, len(rank)), p.name))
+    return first + expand_paths([ptces])
+
 
 @app.command()
 def load(
-    files: Annotated[list[Path], typer.Argument(help="RDF files or directories to load.")],
+    files: Annotated[
+        list[Path] | None, typer.Argument(help="RDF files or directories to load.")
+    ] = None,
+    bundled: Annotated[
+        bool,
+        typer.Option(
+            "--bundled",
+            help="First load the real dataset that comes with ptce-kg (territories, then the "
+            "PTCEs; from PTCE_DATA_DIR if set).",
+        ),
+    ] = False,
     store: StoreOption = None,
     fmt: Annotated[
         str | None,
@@ -65,14 +96,17 @@ def load(
 
     A file with any violation is rejected whole and the store is left exactly as it was; warnings
     are counted (listed with --verbose) and do not block. Loading a file again replaces only its
-    graph.
+    graph. With --bundled, the real dataset installed with ptce-kg is loaded first (no data/
+    folder needed), then the FILES given.
     """
     with exit_codes():
         settings = settings_for(store)
-        paths = expand_paths(files)
+        paths = bundled_data(settings.data_dir) if bundled else []
+        paths += expand_paths(files or [])
         if not paths:
             raise SourceError(
-                "no RDF file to load", hint="give files or directories with .ttl etc."
+                "no RDF file to load",
+                hint="give files or directories with .ttl etc., or --bundled for the real dataset",
             )
         if graph and len(paths) > 1:
             raise SourceError("--graph names one graph: give one file with it")
