@@ -21,7 +21,9 @@ from ptce_kg.config import PROJECT_ROOT, Settings, source_dir
 runner = CliRunner()
 
 
-def test_a_checkout_reads_the_top_level_folders() -> None:
+def test_a_checkout_reads_the_top_level_folders(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("ONTOLOGY", "SHAPES", "QUERIES", "DATA"):
+        monkeypatch.delenv(f"PTCE_{name}_DIR", raising=False)
     settings = Settings()
     assert settings.ontology_dir == PROJECT_ROOT / "ontology"
     assert settings.shapes_dir == PROJECT_ROOT / "shapes"
@@ -33,6 +35,7 @@ def test_outside_a_source_tree_the_package_copies_are_read(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(config, "PROJECT_ROOT", tmp_path)  # site-packages: no pyproject.toml
+    monkeypatch.delenv("PTCE_DATA_DIR", raising=False)
     package = Path(config.__file__).resolve().parent
     assert source_dir("ontology") == package / "_bundled" / "ontology"
     assert Settings().data_dir == package / "_bundled" / "data"
