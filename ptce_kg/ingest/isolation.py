@@ -9,7 +9,8 @@ kills it) and loads the N-Quads, a flat format its parser reads without recursio
 scratch dataset. Every way the child can end is a :class:`~ptce_kg.errors.SourceError`: a syntax
 error keeps its line and column; a crash, a kill or the time limit say so.
 
-A child costs ~60 ms (starting Python and importing pyoxigraph): measured in ``docs/security.md``.
+Starting a child costs ~50 ms (Python and pyoxigraph): the server keeps one started ahead
+(:class:`ParseChildren`); overhead measured in ``docs/security.md``.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -35,6 +38,84 @@ log = logging.getLogger(__name__)
 _CHILD_CODE = "from ptce_kg.ingest.isolation import run_child; run_child()"
 #: Marks the child's status line on its standard error (the parser may print there too).
 _STATUS = "\x00ptce-parse-status "
+
+
+@dataclass
+class _Child:
+    """A started parse child, waiting for its request on standard input; its output file."""
+
+    process: subprocess.Popen[bytes]
+    output: IO[bytes]
+
+    @classmethod
+    def start(cls) -> _Child:
+        output = tempfile.TemporaryFile(prefix="ptce-parse-")  # noqa: SIM115 (closed by discard)
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-c", _CHILD_CODE],
+                stdin=subprocess.PIPE,
+                stdout=output,
+                stderr=subprocess.PIPE,
+                env={**os.environ, "RUST_BACKTRACE": "0"},
+            )
+        except BaseException:
+            output.close()
+            raise
+        return cls(process, output)
+
+    def discard(self) -> None:
+        """Kill the child if it still runs, reap it, close its pipes and output file."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        for pipe in (self.process.stdin, self.process.stderr):
+            if pipe is not None:
+                pipe.close()
+        self.output.close()
+
+
+class ParseChildren:
+    """Keeps one parse child started ahead, so that a request does not wait for a Python to start
+    (~50 ms). Each child parses one document and exits; the next one is started in the
+    background. Thread-safe. A child that waits has no rights beyond its parent's and reads
+    nothing until it is given a request; it exits when its parent does (its standard input
+    closes)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spare: _Child | None = None
+        self._closed = False
+
+    def take(self) -> _Child:
+        """A started child (the spare if it is alive, else a new one); a new spare follows."""
+        with self._lock:
+            child, self._spare = self._spare, None
+        if child is not None and child.process.poll() is not None:
+            child.discard()
+            child = None
+        if child is None:
+            child = _Child.start()
+        threading.Thread(target=self._refill, name="ptce-parse-spare", daemon=True).start()
+        return child
+
+    def _refill(self) -> None:
+        with self._lock:
+            if self._spare is not None or self._closed:
+                return
+        child = _Child.start()
+        with self._lock:
+            if self._spare is None and not self._closed:
+                self._spare, child = child, None  # type: ignore[assignment]
+        if child is not None:
+            child.discard()
+
+    def close(self) -> None:
+        """Stop the spare child."""
+        with self._lock:
+            self._closed = True
+            child, self._spare = self._spare, None
+        if child is not None:
+            child.discard()
 
 
 def parse_isolated(
@@ -49,7 +130,8 @@ def parse_isolated(
 ) -> None:
     """Parse ``data`` (or the file at ``path``) in a child process into graph ``target`` of
     ``dataset`` (an in-memory Oxigraph store). ``limits`` is a
-    :class:`~ptce_kg.ingest.rdf.ParseLimits`.
+    :class:`~ptce_kg.ingest.rdf.ParseLimits`; its ``children``, when set, gives a child started
+    ahead.
 
     Raises:
         SourceError: what the child found wrong with the document, or how it ended (crash, memory
@@ -69,18 +151,13 @@ def parse_isolated(
         "max_depth": limits.max_depth,
         "memory": memory,
     }
-    with tempfile.TemporaryFile(prefix="ptce-parse-") as output:
-        child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD_CODE, json.dumps(request)],
-            stdin=subprocess.PIPE if data is not None else subprocess.DEVNULL,
-            stdout=output,
-            stderr=subprocess.PIPE,
-        )
+    children: ParseChildren | None = limits.children
+    child = children.take() if children is not None else _Child.start()
+    message = json.dumps(request).encode() + b"\n" + (data or b"")
+    try:
         try:
-            _, errors = child.communicate(input=data, timeout=limits.seconds)
+            _, errors = child.process.communicate(input=message, timeout=limits.seconds)
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.communicate()
             raise SourceError(
                 f"parsing took longer than {limits.seconds:g} s and was stopped; nothing was "
                 "loaded",
@@ -88,12 +165,14 @@ def parse_isolated(
                 hint="split the document, or raise PTCE_PARSE_TIMEOUT if it is trusted",
             ) from None
         status = _read_status(errors)
-        if child.returncode != 0 or status is None:
-            raise _crash_error(child.returncode, errors, where, limits)
+        if child.process.returncode != 0 or status is None:
+            raise _crash_error(child.process.returncode, errors, where, limits)
         if status.get("error") is not None:
             raise _rebuild(status["error"])
-        output.seek(0)
-        dataset.load(output, format=ox.RdfFormat.N_QUADS, to_graph=target)
+        child.output.seek(0)
+        dataset.load(child.output, format=ox.RdfFormat.N_QUADS, to_graph=target)
+    finally:
+        child.discard()
 
 
 def _read_status(errors: bytes) -> dict[str, Any] | None:
@@ -159,7 +238,7 @@ def run_child() -> None:
     """Body of a parse child (``python -c``): one document in, N-Quads and a status line out."""
     from ptce_kg.ingest.rdf import _parse_errors, _read, _screen  # the child's own imports
 
-    request = json.loads(sys.argv[1])
+    request = json.loads(sys.stdin.buffer.readline())
     resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     fmt = RdfFormat[request["format"]]
@@ -186,3 +265,4 @@ def run_child() -> None:
         }
     sys.stderr.write(_STATUS + json.dumps(status) + "\n")
     sys.stderr.flush()
+    os._exit(0)  # the work is written: no interpreter teardown for the parent to wait for

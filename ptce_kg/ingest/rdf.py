@@ -276,13 +276,15 @@ class ParseLimits:
     is capped at ``memory_bytes`` (plus the size of the file it reads) and which is killed after
     ``seconds``: a crash, a stack overflow or runaway memory in the native parser ends that
     process only, and is reported as a :class:`SourceError`. Without it, the parser runs here
-    (the default for library calls on data ptce_kg made or trusts).
+    (the default for library calls on data ptce_kg made or trusts). ``children`` (a
+    :class:`~ptce_kg.ingest.isolation.ParseChildren`) keeps a child started ahead (the server).
     """
 
     max_depth: int = MAX_NESTING_DEPTH
     isolated: bool = False
     memory_bytes: int = 2 * 1024**3
     seconds: float = 120.0
+    children: Any = field(default=None, compare=False, repr=False)
 
 
 #: Nesting screened, parsed in this process.
@@ -364,6 +366,22 @@ def _parse_here(
         dataset.load(data, format=oxigraph_format(fmt), to_graph=target)
 
 
+_TRIPLE_TERM = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o)) } } LIMIT 1"
+
+
+def _refuse_triple_terms(dataset: Any, where: str) -> None:
+    """Refuse RDF 1.2 triple terms (``<<( … )>>``, and the reifiers ``<< … >>`` stands for):
+    the rest of ptce_kg (rdflib's parsers and writers in publishing and validation) cannot read
+    them, so a graph holding one could be stored but never published."""
+    for row in dataset.query(_TRIPLE_TERM):
+        raise SourceError(
+            f"RDF 1.2 triple terms are not supported (the first is an object of {row['s']})",
+            path=where,
+            hint="state the facts as plain triples, or describe the statement with a node of its "
+            "own (as docs/decisions/0006-per-fact-provenance.md does)",
+        )
+
+
 def _parse_source(
     source: _Input,
     fmt: RdfFormat,
@@ -395,5 +413,6 @@ def _parse_source(
     n = len(dataset)
     if n == 0:
         raise SourceError("the file holds no triple", path=where, hint="is it empty?")
+    _refuse_triple_terms(dataset, where)
     log.debug("parsed %s: %d triples", where, n)
     return ParsedSource(path=path, fmt=fmt, graph=graph, dataset=dataset, triples=n)

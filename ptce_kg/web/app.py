@@ -142,6 +142,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
             yield
         finally:
             await run_in_threadpool(runner.close)
+            await run_in_threadpool(writes.close_writes, app)
 
     app = PtceApp(
         title="ptce_kg",

@@ -23,7 +23,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -49,6 +49,7 @@ from ptce_kg.errors import (
     WriteForbidden,
 )
 from ptce_kg.formats import RdfFormat
+from ptce_kg.ingest.isolation import ParseChildren
 from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import graph_iri
 from ptce_kg.pipeline import graph_writes
@@ -86,10 +87,12 @@ _setup_lock = threading.Lock()
 
 @dataclass
 class WriteState:
-    """Per-app write state: the writers' lock and the shapes, read once."""
+    """Per-app write state: the writers' lock, the shapes (read once), and the parse child
+    started ahead for the next request body."""
 
     lock: threading.Lock
     shapes: Graph | None = None
+    parse_children: ParseChildren = field(default_factory=ParseChildren)
 
 
 def _write_state(app: FastAPI) -> WriteState:
@@ -99,6 +102,13 @@ def _write_state(app: FastAPI) -> WriteState:
             state = WriteState(lock=threading.Lock())
             app.state.write_state = state
         return cast(WriteState, state)
+
+
+def close_writes(app: FastAPI) -> None:
+    """Stop the parse child kept started for the app's writes (at shutdown)."""
+    state = getattr(app.state, "write_state", None)
+    if isinstance(state, WriteState):
+        state.parse_children.close()
 
 
 def _shapes(app: FastAPI, settings: Settings) -> Graph:
@@ -313,15 +323,17 @@ def _read_graph(request: Request, target: Target) -> Response:
     return Response(body, status_code=200, headers=headers)
 
 
-def parse_limits(settings: Settings) -> ParseLimits:
-    """How request bodies are parsed: each in a child process of its own, within the configured
-    nesting, memory and time bounds. A parser that crashes ends that process only: the request
-    gets a 400 and the server goes on."""
+def parse_limits(app: FastAPI) -> ParseLimits:
+    """How request bodies are parsed: each in a child process of its own (one is kept started
+    ahead), within the configured nesting, memory and time bounds. A parser that crashes ends that
+    process only: the request gets a 400 and the server goes on."""
+    settings: Settings = app.state.settings
     return ParseLimits(
         max_depth=settings.max_nesting_depth,
         isolated=True,
         memory_bytes=settings.parse_memory_mb * 1024 * 1024,
         seconds=settings.parse_timeout,
+        children=_write_state(app).parse_children,
     )
 
 
@@ -381,7 +393,7 @@ async def _write_graph(request: Request, target: Target | None, *, merge: bool) 
             engine=engine,
             via=via,
             more=more,
-            limits=parse_limits(settings),
+            limits=parse_limits(request.app),
         )
         content = {
             "graph": graph or None,

@@ -96,7 +96,18 @@ def _deep_rdf_xml(target: Path) -> None:
     )
 
 
+def _deep_jsonld(target: Path) -> None:
+    """The issue's file: 140 KB nesting 20,000 objects (Oxigraph's parser: SIGSEGV after ~5 GB)."""
+    depth = 20_000
+    target.write_text(
+        '{"@context": {"p": {"@id": "http://example.org/p"}}, "@id": "http://example.org/x", '
+        '"p": ' + '{"p": ' * depth + '"y"' + "}" * depth + "}\n",
+        encoding="utf-8",
+    )
+
+
 GENERATORS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "jsonld-deep-nesting": (".jsonld", _deep_jsonld),
     "turtle-huge-literal": (".ttl", _huge_literal),
     "turtle-deep-nesting": (".ttl", _deep_turtle),
     "rdfxml-deep-nesting": (".rdf", _deep_rdf_xml),
