@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -79,17 +80,18 @@ class ParseChildren:
     (~50 ms). Each child parses one document and exits; the next one is started in the
     background. Thread-safe. A child that waits has no rights beyond its parent's and reads
     nothing until it is given a request; it exits when its parent does (its standard input
-    closes)."""
+    closes), and is stopped by :meth:`close` or when this object is garbage-collected."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._spare: _Child | None = None
+        self._spare: list[_Child] = []  # at most one; a list so that the finalizer can reach it
         self._closed = False
+        weakref.finalize(self, _discard_all, self._spare, self._lock)
 
     def take(self) -> _Child:
         """A started child (the spare if it is alive, else a new one); a new spare follows."""
         with self._lock:
-            child, self._spare = self._spare, None
+            child = self._spare.pop() if self._spare else None
         if child is not None and child.process.poll() is not None:
             child.discard()
             child = None
@@ -100,22 +102,29 @@ class ParseChildren:
 
     def _refill(self) -> None:
         with self._lock:
-            if self._spare is not None or self._closed:
+            if self._spare or self._closed:
                 return
-        child = _Child.start()
+        child: _Child | None = _Child.start()
         with self._lock:
-            if self._spare is None and not self._closed:
-                self._spare, child = child, None  # type: ignore[assignment]
+            if not self._spare and not self._closed:
+                self._spare.append(child)  # type: ignore[arg-type]
+                child = None
         if child is not None:
             child.discard()
 
     def close(self) -> None:
-        """Stop the spare child."""
+        """Stop the spare child; no other is started."""
         with self._lock:
             self._closed = True
-            child, self._spare = self._spare, None
-        if child is not None:
-            child.discard()
+        _discard_all(self._spare, self._lock)
+
+
+def _discard_all(spare: list[_Child], lock: threading.Lock) -> None:
+    with lock:
+        children = list(spare)
+        spare.clear()
+    for child in children:
+        child.discard()
 
 
 def parse_isolated(
