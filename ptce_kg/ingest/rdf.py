@@ -6,7 +6,7 @@ about.
 
 Oxigraph's RDF/XML parser does expand internal entities (``<!ENTITY a "&b;&b;">``) without a bound
 and slows down quadratically with element depth, so RDF/XML is screened first
-(:func:`screen_rdf_xml`): no external or parameter entities, no entity defined through another one,
+(:func:`screen_rdf_xml`): no external DTD, no external or parameter entities, no entity defined through another one,
 at most :data:`MAX_ENTITY_EXPANSION` characters from entity references, at most
 :data:`MAX_XML_DEPTH` nested elements. A billion-laughs file is refused in milliseconds.
 """
@@ -100,9 +100,9 @@ def screen_rdf_xml(data: bytes, where: str, *, max_depth: int = MAX_XML_DEPTH) -
     Malformed XML is left to Oxigraph's parser, which reports it with its position.
 
     Raises:
-        SourceError: an external or parameter entity, an entity defined through another one, more
-            than :data:`MAX_ENTITY_EXPANSION` characters of entity expansion, or elements nested
-            deeper than ``max_depth``.
+        SourceError: an external DTD, an external or parameter entity, an entity defined through
+            another one, more than :data:`MAX_ENTITY_EXPANSION` characters of entity expansion, or
+            elements nested deeper than ``max_depth``.
     """
     if data.find(b"<!") < 0 and data.count(b"<") <= max_depth:
         return
@@ -141,11 +141,24 @@ def screen_rdf_xml(data: bytes, where: str, *, max_depth: int = MAX_XML_DEPTH) -
             )
         entities[name] = len(value or "")
 
+    def start_doctype(
+        name: str, system_id: str | None, public_id: str | None, _internal: int
+    ) -> None:
+        if system_id is not None or public_id is not None:
+            raise _refuse_xml(
+                f"external XML DTD of {name!r} ({system_id or public_id}) refused: ptce_kg "
+                "never fetches what a file points to",
+                where,
+                parser,
+                "remove the DOCTYPE's SYSTEM/PUBLIC identifier (RDF/XML needs no DTD)",
+            )
+
     def end_doctype() -> None:
         nonlocal doctype_end
         doctype_end = parser.CurrentByteIndex
         raise _EndOfDoctype
 
+    parser.StartDoctypeDeclHandler = start_doctype
     parser.EntityDeclHandler = declared
     parser.EndDoctypeDeclHandler = end_doctype
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
