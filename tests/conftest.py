@@ -34,8 +34,8 @@ def dump_quads(store: Store) -> set[str]:
     return set(buf.getvalue().decode("utf-8").splitlines())
 
 
-#: The frozen test dataset in the Makefile's load order (territories by level, then the PTCE), then the
-#: synthetic example.
+#: The frozen test dataset in load order (territories by level, then the PTCE), then the synthetic
+#: example.
 DATASET_FILES = [
     FIXTURE_DATA / "territories" / "regions.ttl",
     FIXTURE_DATA / "territories" / "departements.ttl",

@@ -79,7 +79,7 @@ class Coverage:
     """The coverage report of a store."""
 
     ptces: int
-    synthetic_included: bool
+    examples_included: bool
     dimensions: list[DimensionCoverage] = field(default_factory=list)
     rounds: list[RoundCoverage] = field(default_factory=list)
     diverse_composition: int = 0
@@ -103,7 +103,7 @@ def coverage_report(store: Store, *, include_synthetic: bool = False) -> Coverag
     """Count, per dimension and per recognition round, what the store documents."""
     scope = ANY if include_synthetic else REAL
     total = _count(store, "", scope)
-    report = Coverage(ptces=total, synthetic_included=include_synthetic)
+    report = Coverage(ptces=total, examples_included=include_synthetic)
     for key, (label, pattern) in DIMENSIONS.items():
         documented = _count(store, pattern, scope)
         gap = (
@@ -163,7 +163,7 @@ def coverage_report(store: Store, *, include_synthetic: bool = False) -> Coverag
 
 def format_coverage(report: Coverage) -> str:
     """The report as plain text (the CLI's default output)."""
-    scope = "real and synthetic" if report.synthetic_included else "real"
+    scope = "real and synthetic" if report.examples_included else "real"
     lines = [
         f"{report.ptces} {scope} PTCE; {report.organisations} organisations, "
         f"{report.memberships} memberships, {report.sources} source documents",

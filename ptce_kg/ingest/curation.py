@@ -64,7 +64,7 @@ OPTIONAL = {
     "indicators": {"locator", "note"},
     "actions": {"locator", "type"},
     "governance": {"college", "locator"},
-    "events": {"from", "locator", "note"},
+    "events": {"from", "to", "locator", "note"},
     "gaps": {"note"},
 }
 
@@ -95,10 +95,6 @@ SINGLE_VALUED = {"founded", "stage", "origin", "pole-type", "scale", "legal-stru
                  "citizen-participation"}  # fmt: skip
 LANGUAGES = {"fr": "FRA", "en": "ENG", "de": "DEU", "es": "SPA", "it": "ITA"}
 EU_LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
-ROUND_KEYS = {
-    *("call-2013", "call-2015", "ami-2021-phase-1", "ami-2021-phase-2", "ami-2022", "ami-2023"),
-    *("ami-2024", "ami-2025", "labo-ess-charter", "regional-label", "self-declared"),
-}
 KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 COMMUNE = re.compile(r"(\d{5}|2[AB]\d{3})")
@@ -185,10 +181,46 @@ def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
                 problems.append(f"{path}: unknown table (tables: {', '.join(TABLES)})")
                 continue
             problems += _read_table(path, curation)
+    merges = curation_dir / "merges.csv"
+    if merges.exists():
+        problems += _apply_merges(merges, curation)
     problems += _check_rows(curation)
     if problems:
         raise CurationError(problems)
     return curation
+
+
+#: Columns that hold a PTCE key or an organisation key, by kind of key (merges.csv's ``kind``).
+KEY_COLUMNS = {"ptce": ("ptce",), "org": ("org", "subject")}
+
+
+def _apply_merges(path: Path, curation: Curation) -> list[str]:
+    """Rewrite every key that ``merges.csv`` says is the same as another (two batches named one
+    PTCE or organisation twice): the rows of both then build one node, the labels of the merged
+    key become alternative labels."""
+    reader = csv.DictReader(path.read_text(encoding="utf-8").splitlines())
+    if reader.fieldnames != ["kind", "key", "same_as", "note"]:
+        return [f"{path}:1: header must be kind,key,same_as,note"]
+    same: dict[str, dict[str, str]] = {"ptce": {}, "org": {}}
+    problems = []
+    for record in reader:
+        kind, key, target = record["kind"], record["key"], record["same_as"]
+        if kind not in same or not key or not target or key == target:
+            problems.append(f"{path}:{reader.line_num}: kind ptce or org, a key and another key")
+            continue
+        same[kind][key] = target
+    for name, rows in curation.rows.items():
+        for i, row in enumerate(rows):
+            values = dict(row.values)
+            for kind, columns in KEY_COLUMNS.items():
+                for column in columns:
+                    if column in values and values[column] in same[kind]:
+                        values[column] = same[kind][values[column]]
+            if name == "facts" and values["property"] in ("carrier", "legal-structure"):
+                values["value"] = same["org"].get(values["value"], values["value"])
+            if values != row.values:
+                rows[i] = Row(row.table, row.path, row.line, values)
+    return problems
 
 
 def _read_table(path: Path, curation: Curation) -> list[str]:
@@ -246,8 +278,10 @@ def _check_rows(c: Curation) -> list[str]:
         for column in ("published", "consulted"):
             check(row, column, bool(DATE.fullmatch(row[column])), "a date YYYY[-MM[-DD]]")
         check(row, "language", row["language"] in LANGUAGES, f"one of {sorted(LANGUAGES)}")
-        if key in sources and sources[key].values != row.values:
-            problems.append(f"{row.where('source')}: {key!r} is also {sources[key].where()}")
+        if key in sources and sources[key]["url"] != url:  # same key, same URL: the first row wins
+            problems.append(
+                f"{row.where('source')}: {key!r} is another URL at {sources[key].where()}"
+            )
         if url in urls and urls[url]["source"] != key:
             problems.append(f"{row.where('url')}: same URL as {urls[url].where()} (another key)")
         sources.setdefault(key, row)
@@ -298,9 +332,7 @@ def _check_rows(c: Curation) -> list[str]:
         elif kind == "boolean":
             check(row, "value", value in ("true", "false"), "true or false")
     for row in c.table("recognitions"):
-        check(
-            row, "round", row["round"] in ROUND_KEYS, f"a round ({', '.join(sorted(ROUND_KEYS))})"
-        )
+        concept(row, "round", "recognition")
         check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
         check(row, "amount", row["amount"].isdigit(), "an amount in euros (digits)")
     for row in c.table("memberships"):
@@ -326,6 +358,8 @@ def _check_rows(c: Curation) -> list[str]:
         check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
         for column in ("from", "to"):
             check(row, column, row[column] in forms, "a key of legal-form or ess-family")
+        if not row["to"] and not row["note"]:
+            problems.append(f"{row.where('note')}: an event with no new legal form needs a note")
     for row in c.table("gaps"):
         concept(row, "dimension", "dimension")
         check(row, "searched", bool(DATE.fullmatch(row["searched"])), "a date YYYY-MM-DD")
@@ -440,6 +474,24 @@ class _Builder:
             others = ", ".join(sorted(set(stated) - {value}))
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
 
+    def event(self, g: Graph, node: URIRef, key: str, to: str, changes: list[Row],
+              used: set[str]) -> None:  # fmt: skip
+        """One ``org:ChangeEvent`` of organisation ``node`` from its rows of events.csv."""
+        event = mint_iri("event", f"{key}-{to or changes[0]['date']}", base=self.base)
+        g.add((node, ORG.changedBy, event))
+        g.add((event, RDF.type, ORG.ChangeEvent))
+        g.add((event, ORG.originalOrganization, node))
+        if to:
+            g.add((event, PTCE.legalFormAfter, self.form(to)))
+        before = sorted({r["from"] for r in changes if r["from"]})
+        for form in before[:1]:
+            g.add((event, PTCE.legalFormBefore, self.form(form)))
+        self.single(g, event, DCTERMS.date, [r["date"] for r in changes], dates=True)
+        for change in changes:
+            if change["note"]:
+                g.add((event, SKOS.note, Literal(change["note"], lang="en")))
+        self.cite(g, event, changes, used)
+
     def form(self, key: str) -> URIRef:
         """The concept of a legal form (INSEE code, scic, scop) or else of an ESS family."""
         scheme = (
@@ -468,21 +520,14 @@ class _Builder:
             if row["commune"]:
                 g.add((node, PTCE.basedIn, territory_iri("commune", row["commune"], self.base)))
         events = [r for r in self.c.table("events") if r["subject"] == key]
-        for (to,), changes in _group_by(events, ("to",)).items():
-            event = mint_iri("event", f"{key}-{to}", base=self.base)
-            g.add((node, ORG.changedBy, event))
-            g.add((event, RDF.type, ORG.ChangeEvent))
-            g.add((event, ORG.originalOrganization, node))
-            g.add((event, PTCE.legalFormAfter, self.form(to)))
-            before = sorted({r["from"] for r in changes if r["from"]})
-            for form in before[:1]:
-                g.add((event, PTCE.legalFormBefore, self.form(form)))
-            self.single(g, event, DCTERMS.date, [r["date"] for r in changes], dates=True)
-            for change in changes:
-                if change["note"]:
-                    g.add((event, SKOS.note, Literal(change["note"], lang="en")))
-            self.cite(g, event, changes, used)
+        # a change of legal form is one event per new form (sources may date it differently);
+        # another change (renaming, receivership…) is one event per date, described by its note
+        grouped = _group_by(events, ("to",))
+        for (to,), changes in grouped.items():
+            for batch in [changes] if to else [[r] for r in changes]:
+                self.event(g, node, key, to, batch, used)
         coop = [r["legal_form"] for r in rows if r["legal_form"] in ("scic", "scop")]
+
         codes = [r["legal_form"] for r in rows if r["legal_form"] and r["legal_form"] not in coop]
         for values, p in ((coop, PTCE.cooperativeStatus), (codes, ROV.orgType)):
             if values:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ONTOLOGY_DIR
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
-from conftest import ONTOLOGY_DIR
 from ptce_kg.ingest.curation import (
     TABLES,
     CurationError,
@@ -209,7 +209,9 @@ def test_a_wrong_header_names_the_missing_and_unknown_columns(tmp_path: Path) ->
     batch = tmp_path / "c" / "b"
     batch.mkdir(parents=True)
     (batch / "ptce.csv").write_text("ptce,name,source\nx,X,doc\n", encoding="utf-8")
-    with pytest.raises(CurationError, match=r"ptce\.csv:1: .*missing \['label'.*unknown \['name'\]"):
+    with pytest.raises(
+        CurationError, match=r"ptce\.csv:1: .*missing \['label'.*unknown \['name'\]"
+    ):
         read_curation(tmp_path / "c", VOCAB)
 
 
