@@ -33,6 +33,7 @@ from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.execution import ProcessQueryRunner, WriteNotifyingStore, open_query_runner
 from ptce_kg.web.memory import AfterWrites
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
+from ptce_kg.web.routing import HeadAsGet
 from ptce_kg.web.service_description import DescriptionCache
 from ptce_kg.web.sparql import SparqlFront
 
@@ -174,8 +175,9 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(writes.router)
 
     def front(stack: ASGIApp) -> ASGIApp:
-        """Metrics, then CORS (so error responses carry it too), then the /sparql front."""
-        layer: ASGIApp = SparqlFront(stack)
+        """Metrics, then CORS (so error responses carry it too), then HEAD answered as GET
+        without its body, then the /sparql front."""
+        layer: ASGIApp = HeadAsGet(SparqlFront(stack))
         if settings.cors_origins:
             layer = Cors(layer, settings.cors_origins)
         return MetricsMiddleware(layer, metrics=metrics)

@@ -22,6 +22,8 @@ WriteForbidden           403     writes disabled, or a wrong token
 NotFound                 404
 DataRejected             422     the body is the validation report (JSON)
 other PtceError          500
+any other exception      500     ``internal_error``: a bug; logged with its traceback, the body
+                                 says nothing of it
 =======================  ======  ==================================================================
 
 The body is JSON (``{"error": kind, "status", "message", "hint", "line", "column"}``) unless the
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 from dataclasses import asdict, is_dataclass
 from typing import Any
@@ -61,6 +64,8 @@ from ptce_kg.errors import (
     WriteForbidden,
 )
 from ptce_kg.web.negotiation import HTML, choose_media_type, content_type
+
+log = logging.getLogger(__name__)
 
 __all__ = [  # the HTTP-flavoured errors live in ptce_kg.errors; re-exported for existing imports
     "BodyTooLargeError",
@@ -204,6 +209,19 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return error_response(400, "bad_request", message, request.headers.get("accept"))
 
+    async def on_unexpected(request: Request, exc: Exception) -> Response:
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        return error_response(
+            500,
+            "internal_error",
+            "the server could not answer this request",
+            request.headers.get("accept"),
+            hint="this is a bug in ptce_kg: the server log has the details",
+        )
+
     app.add_exception_handler(PtceError, on_ptce_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     app.add_exception_handler(RequestValidationError, on_validation_error)
+    # Starlette answers with this handler from its outermost layer (then re-raises for the
+    # server's log): a 500 has the same JSON body as every other error, not plain text.
+    app.add_exception_handler(Exception, on_unexpected)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 Endpoint = Callable[..., Any]
 
@@ -30,3 +31,29 @@ def get_and_head(router: APIRouter, path: str, **kwargs: Any) -> Callable[[Endpo
         return endpoint
 
     return register
+
+
+class HeadAsGet:
+    """ASGI layer: answer HEAD wherever GET is answered (RFC 9110: the same status and headers,
+    no body).
+
+    A HEAD request goes in as GET and its answer's body is dropped on the way out, so no route
+    needs a HEAD twin of its own (FastAPI routes answered HEAD with 405 unless they had one).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
