@@ -185,14 +185,16 @@ def test_drop_removes_a_graph_and_unknown_graph_exits_2(tmp_path: Path):
     assert code == 2 and "no graph" in err
 
 
-def test_a_locked_store_is_a_clear_error(store_dir: str):
+def test_a_locked_store_is_a_clear_error_for_writes(store_dir: str):
     from ptce_kg.store import open_store
 
     holder = open_store(store_dir)
-    code, _out, err = run("stats", "--store", store_dir)
+    code, _out, err = run("load", "--store", store_dir, str(SMALL))
+    reading, _out, _err = run("stats", "--store", store_dir)
     holder.close()
     del holder
     assert code == 2 and "cannot open the store" in err
+    assert reading == 0  # read commands open a read-only view of the store
 
 
 def test_an_unexpected_exception_exits_3(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):

@@ -268,7 +268,7 @@ def dump(
     ] = None,
 ) -> None:
     """Write the store (or one graph) as N-Quads, TriG or, for one graph, any RDF format."""
-    with exit_codes(), opened_store(settings_for(store)) as st:
+    with exit_codes(), opened_store(settings_for(store), read_only=True) as st:
         rdf_format = RdfFormat.from_name(fmt)
         if output is None:
             st.dump(sys.stdout.buffer, rdf_format, graph=graph)

@@ -1,11 +1,21 @@
-"""Commands that read the store: query, stats, graphs."""
+"""Commands that read the store: query, stats, graphs.
+
+They open the store read-only (a secondary view of an on-disk store): they work while
+``ptce-kg serve`` holds it, and a store that does not exist is an error (exit 2), never an empty
+one created in the working directory.
+"""
 
 from __future__ import annotations
 
+import csv
+import json
+import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.console import Console, OverflowMethod
 from rich.table import Table
 
 from ptce_kg import pipeline
@@ -33,31 +43,76 @@ def query(
     """Run a SPARQL query on the store (the default graph is the union of all graphs)."""
     with exit_codes():
         text = Path(sparql).read_text(encoding="utf-8") if sparql.endswith(".rq") else sparql
-        with opened_store(settings_for(store)) as st:
+        with opened_store(settings_for(store), read_only=True) as st:
             write_query_result(st, text, output)
 
 
+class TableFormat(StrEnum):
+    """Output formats of ``stats`` and ``graphs``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+OutputOption = Annotated[
+    TableFormat,
+    typer.Option(
+        "--output",
+        "-o",
+        help="table (IRIs kept whole when not written to a terminal), json or csv.",
+    ),
+]
+
+
+def write_rows(columns: list[str], rows: list[list[str | int]], output: TableFormat) -> None:
+    """Write ``rows`` under ``columns`` as a table, a JSON array of objects, or CSV."""
+    if output is TableFormat.json:
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, indent=2, ensure_ascii=False) + "\n")
+        return
+    if output is TableFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return
+    # On a terminal long IRIs fold; written to a file or a pipe, every row stays on one line.
+    terminal = out.is_terminal
+    overflow: OverflowMethod = "fold" if terminal else "ignore"
+    table = Table()
+    for column in columns:
+        table.add_column(column, overflow=overflow, no_wrap=not terminal)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    (out if terminal else Console(width=1_000_000)).print(table)
+
+
 @app.command()
-def stats(store: StoreOption = None) -> None:
+def stats(store: StoreOption = None, output: OutputOption = TableFormat.table) -> None:
     """Print the number of quads, graphs and sources in the store."""
-    with exit_codes(), opened_store(settings_for(store)) as st:
+    with exit_codes(), opened_store(settings_for(store), read_only=True) as st:
         sizes = st.graph_sizes()
         sources = pipeline.source_graphs(st)
-        table = Table("measure", "value")
-        table.add_row("quads", str(st.quad_count()))
-        table.add_row("named graphs", str(len([g for g in sizes if g])))
-        table.add_row("sources", str(len(sources)))
-        table.add_row("source triples", str(sum(sizes[g] for g in sources)))
+        rows: list[list[str | int]] = [
+            ["quads", st.quad_count()],
+            ["named graphs", len([g for g in sizes if g])],
+            ["sources", len(sources)],
+            ["source triples", sum(sizes[g] for g in sources)],
+        ]
         for label, cls in (("PTCE", PTCE.PTCE), ("organisations", PTCE.Organisation)):
             result = st.query(f"SELECT (COUNT(DISTINCT ?x) AS ?n) WHERE {{ ?x a <{cls}> }}")
-            table.add_row(label, str(result.rows[0][0]))
-        out.print(table)
+            rows.append([label, int(str(result.rows[0][0]))])
+        if output is TableFormat.json:  # one object: {"quads": n, "named graphs": n, …}
+            record = {str(measure): value for measure, value in rows}
+            sys.stdout.write(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
+            return
+        write_rows(["measure", "value"], rows, output)
 
 
 @app.command()
-def graphs(store: StoreOption = None) -> None:
+def graphs(store: StoreOption = None, output: OutputOption = TableFormat.table) -> None:
     """List the named graphs with their triple counts and the file each source came from."""
-    with exit_codes(), opened_store(settings_for(store)) as st:
+    with exit_codes(), opened_store(settings_for(store), read_only=True) as st:
         sizes = st.graph_sizes()
         sources = {
             str(b["g"]): (str(b.get("src", "")), str(b.get("at", "")))
@@ -67,10 +122,8 @@ def graphs(store: StoreOption = None) -> None:
                 "FILTER(STRENDS(STR(?pg), '/provenance')) }"
             ).bindings()
         }
-        table = Table()
-        for column in ("graph", "triples", "source", "loaded at"):
-            table.add_column(column, overflow="fold")
+        rows: list[list[str | int]] = []
         for graph in sorted(sizes):
             src, at = sources.get(graph, ("", ""))
-            table.add_row(graph or "(default graph)", str(sizes[graph]), src, at)
-        out.print(table)
+            rows.append([graph or "(default graph)", sizes[graph], src, at])
+        write_rows(["graph", "triples", "source", "loaded at"], rows, output)

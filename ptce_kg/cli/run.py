@@ -12,7 +12,7 @@ from ptce_kg.cli.common import (
     StoreOption,
     app,
     exit_codes,
-    open_configured,
+    opened_store,
     out,
     settings_for,
     write_query_result,
@@ -73,4 +73,5 @@ def run(
             raise QueryError("give a query name, or --list to see them")
         query = find_query(queries, name)
         text = query_text(query, parse_params(param or []))
-        write_query_result(open_configured(settings), text, output)
+        with opened_store(settings, read_only=True) as st:
+            write_query_result(st, text, output)

@@ -61,7 +61,11 @@ def open_embedded_store(
         target = Path(path)
         if read_only:
             if not target.exists():
-                raise StoreError(f"no store at {target}", hint="load data first: ptce-kg load")
+                raise StoreError(
+                    f"no store at {target.absolute()}",
+                    hint="load data first (ptce-kg load FILE --store DIR), or point --store or "
+                    "PTCE_STORE at an existing store",
+                )
             return EmbeddedStore(ox.Store.read_only(str(target)), str(target), read_only=True)
         if target.exists() and not target.is_dir():
             raise StoreError(f"{target} exists and is not a store directory")
