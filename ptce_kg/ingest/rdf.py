@@ -6,9 +6,9 @@ about.
 
 Oxigraph's RDF/XML parser does expand internal entities (``<!ENTITY a "&b;&b;">``) without a bound
 and slows down quadratically with element depth, so RDF/XML is screened first
-(:func:`screen_rdf_xml`): no external DTD, no external or parameter entities, no entity defined through another one,
-at most :data:`MAX_ENTITY_EXPANSION` characters from entity references, at most
-:data:`MAX_XML_DEPTH` nested elements. A billion-laughs file is refused in milliseconds.
+(:func:`screen_rdf_xml`): no external DTD, no external or parameter entities, no entity defined
+through another one, at most :data:`MAX_ENTITY_EXPANSION` characters from entity references, at
+most :data:`MAX_XML_DEPTH` nested elements. A billion-laughs file is refused in milliseconds.
 """
 
 from __future__ import annotations
