@@ -796,8 +796,12 @@ def compare_view(store: Store, chosen: Sequence[PtceSummary], site: Site) -> dic
                 "view": view,
                 "counts": counts,
                 "unclassified": unclassified,
+                "documented": view["composition_documented"],
                 "features": {
-                    "member_count": float(profile.member_count),
+                    # unknown, not zero, when the sources name no member
+                    "member_count": float(profile.member_count)
+                    if view["composition_documented"]
+                    else None,
                     "cooperation_count": float(len(view["cooperations"])),
                     "recognition_count": float(len(profile.recognitions)),
                     "sector_count": float(len(profile.sectors)),
@@ -810,12 +814,13 @@ def compare_view(store: Store, chosen: Sequence[PtceSummary], site: Site) -> dic
             }
         )
     categories = [site.label(cat) for cat in order] + [site.t["unclassified"]]
-    series = [
+    series = [  # a PTCE whose composition is not documented has no bars (unknown is not zero)
         (
             site.label(c["summary"].iri),
             [float(c["counts"].get(cat, 0)) for cat in order] + [float(c["unclassified"])],
         )
         for c in columns
+        if c["documented"]
     ]
     feature_names = list(columns[0]["features"]) if columns else []
     axes = [

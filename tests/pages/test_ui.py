@@ -224,3 +224,17 @@ def test_choose_language(param: str | None, cookie: str | None, header: str | No
 
 def test_every_message_exists_in_both_languages() -> None:
     assert set(i18n.MESSAGES["fr"]) == set(i18n.MESSAGES["en"])
+
+
+def test_compare_shows_an_undocumented_composition_as_unknown(site: TestClient) -> None:
+    # Le Damier's sources name no member: its member counts are "?", not 0, and it has no bars
+    text = site.get(
+        "/compare", params=[("ptce", "le-damier"), ("ptce", "synthetic-a"), ("lang", "en")]
+    ).text
+    unknown = '<abbr title="Composition not documented'
+    assert text.count(unknown) >= 2
+    # the synthetic PTCE, documented, shows numbers in the same rows
+    both = site.get(
+        "/compare", params=[("ptce", "synthetic-b"), ("ptce", "synthetic-a"), ("lang", "en")]
+    ).text
+    assert unknown not in both
