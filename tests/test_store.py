@@ -176,11 +176,17 @@ def test_the_cli_says_when_the_store_directory_is_missing(tmp_path: Path):
     from ptce_kg import cli
 
     missing = tmp_path / "nonexistent" / "dir" / "store"
-    result = CliRunner().invoke(cli.app, ["stats", "--store", str(missing)])
+    result = CliRunner().invoke(cli.app, ["load-ontology", "--store", str(missing)])
     said = " ".join(result.output.split())  # the console may wrap long lines
     assert result.exit_code == 2, said
     assert f"the directory {missing.parent} does not exist" in said
     assert "another ptce-kg process" not in said
+    assert not missing.parent.exists()
+    # a read command never creates a store: it says there is none
+    result = CliRunner().invoke(cli.app, ["stats", "--store", str(missing)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2, said
+    assert f"no store at {missing}" in said
     assert not missing.parent.exists()
 
 

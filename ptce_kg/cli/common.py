@@ -137,14 +137,21 @@ def exit_codes() -> Iterator[None]:
         fail(EXIT_INTERNAL, str(e))
 
 
-def print_report(report: ValidationReport, at_least: Severity) -> None:
-    """Print the results at least as severe as ``at_least`` to standard error."""
+def print_report(
+    report: ValidationReport, at_least: Severity, *, console: Console | None = None
+) -> None:
+    """Print the results at least as severe as ``at_least`` (to standard error by default).
+
+    The one layout of validation results: `load` (on standard error) and `validate` (on standard
+    output, where they are the answer) print them alike.
+    """
+    console = console or err
     for r in sorted(report.at_least(at_least), key=lambda r: (-r.severity, r.focus)):
         colour = "red" if r.severity is Severity.VIOLATION else "yellow"
         path = f"\n    path:  {r.path}" if r.path else ""
         value = f"\n    value: {r.value}" if r.value is not None else ""
         details = f"    focus: {r.focus}{path}{value}\n    {r.message}\n    shape: {r.shape}"
-        err.print(
+        console.print(
             f"[{colour}]{r.severity.name.lower()}[/] {escape(report.source or '')}\n"
             f"{escape(details)}",
             highlight=False,

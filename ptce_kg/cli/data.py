@@ -234,8 +234,7 @@ def validate(
                     f"{len(report.warnings)} warning(s))",
                     highlight=False,
                 )
-                if report.results:
-                    out.print(report.to_text(), highlight=False, soft_wrap=True)
+                print_report(report, Severity.INFO, console=out)  # as `load` prints them
         if failed:
             raise typer.Exit(EXIT_REJECTED)
 

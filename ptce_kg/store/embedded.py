@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -162,11 +163,41 @@ class EmbeddedStore:
             except ValueError as e:  # e.g. an IRI that is not one
                 raise QueryError(f"invalid parameter: {e}") from e
         try:
+            star = _select_star(sparql)
+            if star is not None:
+                sparql = self._project_in_order(sparql, star, kwargs)
             return self._store.query(sparql, **kwargs)
         except SyntaxError as e:
             raise QueryError(f"SPARQL syntax error: {e}") from e
         except (OSError, RuntimeError, ValueError) as e:
             raise QueryError(f"query failed: {e}") from e
+
+    def _project_in_order(self, sparql: str, star: int, kwargs: dict[str, Any]) -> str:
+        """``SELECT *`` with its variables listed in the order they first appear in the query.
+
+        Oxigraph projects ``*`` in alphabetical order (``?o ?p ?s``); the SPARQL spec, and every
+        other engine, keep the query's order. The engine gives the set (the in-scope variables);
+        the text gives the order.
+        """
+        probe = self._store.query(sparql, **kwargs)
+        try:
+            names = (
+                [v.value for v in probe.variables] if isinstance(probe, ox.QuerySolutions) else []
+            )
+        finally:
+            del probe
+        if not names:
+            return sparql
+        body = sparql[star + 1 :]
+
+        def first_use(name: str) -> int:
+            found = re.search(
+                rf"[?$]{re.escape(name)}(?![\w\u00b7\u0300-\u036f\u203f-\u2040])", body
+            )
+            return found.start() if found else len(body)
+
+        ordered = sorted(names, key=first_use)
+        return sparql[:star] + " ".join(f"?{name}" for name in ordered) + body
 
     def query(
         self,
@@ -445,6 +476,23 @@ class _ClosedStore:
 
     def __getattr__(self, name: str) -> Any:
         raise StoreError(f"the store at {self.location} is closed", hint="open it again")
+
+
+# The first SELECT of a query (the outer one: subqueries come after it) and what follows it, with
+# comments and IRIs (of the prologue) skipped whole.
+_SELECT_TOKEN = re.compile(
+    r"(?P<skip>#[^\n]*|<[^<>\"{}|^`\\\x00-\x20]*>)|(?P<select>\bSELECT\b)", re.IGNORECASE
+)
+_STAR = re.compile(r"SELECT\s+(?:(?:DISTINCT|REDUCED)\s+)?(\*)", re.IGNORECASE)
+
+
+def _select_star(sparql: str) -> int | None:
+    """The position of the ``*`` of the query's outer ``SELECT *``, or ``None``."""
+    for m in _SELECT_TOKEN.finditer(sparql):
+        if m["select"]:
+            star = _STAR.match(sparql, m.start())
+            return star.start(1) if star else None
+    return None
 
 
 def _as_nquads(graphs: Mapping[str, bytes]) -> bytes:
