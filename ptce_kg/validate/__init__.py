@@ -59,9 +59,22 @@ class Severity(enum.IntEnum):
         }[self]
 
 
+# A SHACL path as data: an IRI, or ``(operator, operand)`` with operator one of "sequence" and
+# "alternative" (operand: a tuple of paths), "inverse", "zeroOrMore", "oneOrMore", "zeroOrOne".
+PathExpr = URIRef | tuple[str, Any]
+
+
 @dataclass(frozen=True)
 class ValidationResult:
-    """One SHACL result: what, where and which shape said so."""
+    """One SHACL result: what, where and which shape said so.
+
+    ``focus``, ``value`` and ``path`` are text (IRIs, ``_:id``, lexical forms) for display;
+    ``focus_node`` and ``value_node`` keep the RDF terms, so that results differing only by a
+    language tag or a datatype ("Berg" and "Berg"@de, 4 and 4.0) stay distinct, and
+    ``path_expr`` keeps the SHACL path when it is not a single predicate. ``severity_iri`` is the
+    declared ``sh:severity`` when it is none of the three SHACL severities (which then count as
+    ``sh:Violation``).
+    """
 
     severity: Severity
     focus: str
@@ -70,6 +83,10 @@ class ValidationResult:
     path: str | None = None
     value: str | None = None
     constraint: str | None = None
+    focus_node: Node | None = None
+    value_node: Node | None = None
+    path_expr: PathExpr | None = None
+    severity_iri: URIRef | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as JSON-ready data."""
@@ -135,13 +152,18 @@ class ValidationReport:
             node = BNode()
             graph.add((report, SH.result, node))
             graph.add((node, RDF.type, SH.ValidationResult))
-            graph.add((node, SH.resultSeverity, r.severity.iri))
-            graph.add((node, SH.focusNode, _node(r.focus)))
+            graph.add((node, SH.resultSeverity, r.severity_iri or r.severity.iri))
+            focus = r.focus_node if r.focus_node is not None else _node(r.focus)
+            graph.add((node, SH.focusNode, focus))
             graph.add((node, SH.resultMessage, Literal(r.message)))
             graph.add((node, SH.sourceShape, _node(r.shape)))
-            if r.path:
+            if r.path_expr is not None:
+                graph.add((node, SH.resultPath, add_path(graph, r.path_expr)))
+            elif r.path:
                 graph.add((node, SH.resultPath, URIRef(r.path)))
-            if r.value is not None:
+            if r.value_node is not None:
+                graph.add((node, SH.value, r.value_node))
+            elif r.value is not None:
                 graph.add((node, SH.value, Literal(r.value)))
             if r.constraint:
                 graph.add((node, SH.sourceConstraintComponent, URIRef(r.constraint)))
@@ -157,6 +179,42 @@ class ValidationReport:
                 f"{r.severity.name.lower()}: {r.focus}{where}{value}: {r.message} [{r.shape}]"
             )
         return "\n".join(lines)
+
+
+_PATH_PREDICATES = {
+    "inverse": SH.inversePath,
+    "zeroOrMore": SH.zeroOrMorePath,
+    "oneOrMore": SH.oneOrMorePath,
+    "zeroOrOne": SH.zeroOrOnePath,
+    "alternative": SH.alternativePath,
+}
+
+
+def add_path(graph: Graph, path: PathExpr) -> Node:
+    """Write a SHACL path (see :data:`PathExpr`) into ``graph``; return its node."""
+    if isinstance(path, URIRef):
+        return path
+    operator, operand = path
+    if operator == "sequence":
+        return _add_list(graph, [add_path(graph, p) for p in operand])
+    node = BNode()
+    if operator == "alternative":
+        graph.add(
+            (node, SH.alternativePath, _add_list(graph, [add_path(graph, p) for p in operand]))
+        )
+    else:
+        graph.add((node, _PATH_PREDICATES[operator], add_path(graph, operand)))
+    return node
+
+
+def _add_list(graph: Graph, items: list[Node]) -> Node:
+    head: Node = RDF.nil
+    for item in reversed(items):
+        cell = BNode()
+        graph.add((cell, RDF.first, item))
+        graph.add((cell, RDF.rest, head))
+        head = cell
+    return head
 
 
 def _node(text: str) -> Node:

@@ -15,6 +15,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
+from ptce_kg.validate import PathExpr
 
 RDF_TYPE = str(RDF.type)
 RDFS_SUBCLASS = str(RDFS.subClassOf)
@@ -61,6 +62,36 @@ def sparql_term(term: Node, *, where: str) -> str:
     raise UnsupportedShapeError(f"{where}: blank node {term} used as a constant")
 
 
+_UNARY_PATHS = {
+    SH.inversePath: "inverse",
+    SH.zeroOrMorePath: "zeroOrMore",
+    SH.oneOrMorePath: "oneOrMore",
+    SH.zeroOrOnePath: "zeroOrOne",
+}
+
+
+def path_expr(graph: Graph, node: Node) -> PathExpr:
+    """A SHACL path node of ``graph`` as data (:data:`~ptce_kg.validate.PathExpr`).
+
+    Raises:
+        UnsupportedShapeError: if ``node`` is not a well-formed SHACL path.
+    """
+    if isinstance(node, URIRef):
+        return node
+    if not isinstance(node, BNode):
+        raise UnsupportedShapeError(f"sh:path {node!r} is not a path")
+    if graph.value(node, RDF.first) is not None:
+        return ("sequence", tuple(path_expr(graph, p) for p in Collection(graph, node)))
+    for pred, name in _UNARY_PATHS.items():
+        inner = graph.value(node, pred)
+        if inner is not None:
+            return (name, path_expr(graph, inner))
+    alternatives = graph.value(node, SH.alternativePath)
+    if alternatives is not None:
+        return ("alternative", tuple(path_expr(graph, p) for p in Collection(graph, alternatives)))
+    raise UnsupportedShapeError(f"sh:path {node!r}: unsupported path form")
+
+
 @dataclass(frozen=True)
 class ShapeInfo:
     """What the engine needs to know about one shape node."""
@@ -69,6 +100,7 @@ class ShapeInfo:
     name: str
     path: str | None  # SPARQL property path, None for a node shape
     result_path: str | None  # the path IRI when the path is a predicate, else None
+    path_expr: PathExpr | None  # the SHACL path as data (sh:resultPath), None for a node shape
     severity: str
     messages: tuple[Literal, ...]
     deactivated: bool
@@ -102,6 +134,7 @@ class ShapesGraph:
             name=name,
             path=path,
             result_path=str(path_node) if isinstance(path_node, URIRef) else None,
+            path_expr=None if path_node is None else path_expr(g, path_node),
             severity=str(severity) if severity is not None else str(SH.Violation),
             messages=tuple(m for m in g.objects(shape, SH.message) if isinstance(m, Literal)),
             deactivated=deactivated,

@@ -21,11 +21,11 @@ from decimal import Decimal
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import RDF, Graph, Literal, URIRef
+from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import Severity, ValidationResult
+from ptce_kg.validate import PathExpr, Severity, ValidationResult
 from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,
@@ -86,6 +86,7 @@ class _Raw:
     component: str
     shape: ShapeInfo
     message: str
+    path_expr: PathExpr | None = None
 
 
 def validate_sparql(
@@ -103,24 +104,46 @@ def validate_sparql(
     """
     engine = _Engine(dataset, ShapesGraph(shapes))
     in_focus = _FocusFilter(dataset, focus_graphs, focus_nodes)
-    results: set[ValidationResult] = set()
+    results: list[ValidationResult] = []
     for shape in engine.shapes.top_level_shapes():
         pattern = engine.shapes.target_pattern(shape)
         for raw in engine.evaluate(shape, pattern, 0):
             if not in_focus(raw.focus):
                 continue
-            results.add(
+            severity = raw.shape.severity
+            path_expr = raw.path_expr if raw.path is None else None
+            results.append(
                 ValidationResult(
-                    severity=Severity.from_iri(raw.shape.severity),
+                    severity=Severity.from_iri(severity),
                     focus=_text(raw.focus),
                     message=raw.message,
                     shape=raw.shape.name,
                     path=raw.path,
                     value=None if raw.value is None else _text(raw.value),
                     constraint=raw.component,
+                    focus_node=_rdf(raw.focus),
+                    value_node=None if raw.value is None else _rdf(raw.value),
+                    path_expr=path_expr,
+                    severity_iri=None if severity in _SEVERITIES else URIRef(severity),
                 )
             )
     return sorted(results, key=lambda r: (r.focus, r.shape, r.constraint or "", r.value or ""))
+
+
+_SEVERITIES = {str(SH.Violation), str(SH.Warning), str(SH.Info)}
+
+
+def _rdf(term: Any) -> Node:
+    """The rdflib term of an Oxigraph term (literals keep their lexical form and datatype)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
+    raise TypeError(f"not an RDF term: {term!r}")
 
 
 def _text(term: Any) -> str:
@@ -259,6 +282,7 @@ class _Engine:
                 component=comp,
                 shape=info,
                 message=message,
+                path_expr=info.path_expr,
             )
             for row in self.select(query, info, comp)
         ]
@@ -293,7 +317,7 @@ class _Engine:
         comp = _SH + component + "ConstraintComponent"
         text = _message(info.messages, message)
         return [
-            _Raw(this, v, info.result_path, comp, info, text)
+            _Raw(this, v, info.result_path, comp, info, text, info.path_expr)
             for this, v in self.pairs(info, focus)
             if bad(v)
         ]
@@ -653,7 +677,7 @@ def _sparql(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
         message = (
             _format(str(template), row) if template is not None else "SPARQL constraint violated"
         )
-        results.append(_Raw(this, value, path, comp, info, message))
+        results.append(_Raw(this, value, path, comp, info, message, info.path_expr))
     return results
 
 
