@@ -13,7 +13,11 @@ with ``#+`` (the grlc convention), for example::
 
 A parameter ``name`` is the query variable ``?name``. Its value is validated by type (``iri``: an
 absolute http(s) IRI; ``string``; ``integer``; ``date``: ``YYYY-MM-DD``; ``concept``: a concept of
-the SKOS scheme named by ``scheme``, given as its IRI or its key), turned into an rdflib term, and
+the SKOS scheme named by ``scheme``, given as its IRI or its key). An ``iri`` parameter with a
+``kind`` (``ptce``, ``organisation``, ``territory``) also takes the node's key or INSEE code, a
+``string`` one with a ``kind`` (``region``, ``departement``) an INSEE code; given a store, such
+values and concepts must name a node it has (:mod:`ptce_kg.naming`). The value is turned into an
+rdflib term, and
 reaches SPARQL as a ``VALUES`` block inserted at the start of the query's top-level ``WHERE``
 group, written from the validated term's own serialisation (``term.n3()``): user text never
 becomes SPARQL syntax. A parameter with ``multiple: true`` takes several values (one row of the
@@ -36,13 +40,28 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ptce_kg.errors import NotFound, QueryError
-from ptce_kg.namespaces import concept_iri
+from ptce_kg.namespaces import DEFAULT_BASE
+from ptce_kg.naming import CODE_KINDS, Reference, candidate_iri, resolve_references
 from ptce_kg.store import QueryResult, Store
 
 PARAM_TYPES = ("iri", "string", "integer", "date", "concept")
 RETURNS = ("table", "graph", "boolean")
 _HEADER_KEYS = {"title", "description", "params", "tags", "returns"}
-_PARAM_KEYS = {"type", "required", "example", "description", "scheme", "multiple", "pattern"}
+_PARAM_KEYS = {
+    "type",
+    "required",
+    "example",
+    "description",
+    "scheme",
+    "multiple",
+    "pattern",
+    "kind",
+}
+#: The kinds of node a parameter of each type may name (``kind:`` in its header).
+PARAM_KINDS = {"iri": ("ptce", "organisation", "territory"), "string": CODE_KINDS}
+#: Names the service reads itself: no query parameter may take them.
+RESERVED = frozenset({"lang", "format"})
+LANGUAGES = ("fr", "en")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # An absolute http(s) IRI with none of the characters an IRIREF may not hold.
@@ -64,6 +83,15 @@ class QueryParam:
     multiple: bool = False
     scheme: str | None = None
     pattern: str | None = None
+    kind: str | None = None
+
+    def reference(self, value: str) -> Reference | None:
+        """The node ``value`` names, for a parameter that names one (a kind or a concept)."""
+        if self.type == "concept":
+            return Reference(self.name, value, "concept", self.scheme)
+        if self.kind is not None:
+            return Reference(self.name, value, self.kind)
+        return None
 
     def to_term(self, value: str) -> Node:
         """Validate ``value`` and return it as an rdflib term.
@@ -78,6 +106,14 @@ class QueryParam:
             raise QueryError(
                 f"{where}: {value!r} does not match {self.pattern}", hint=f"e.g. {self.example}"
             )
+        if self.type in ("iri", "concept") and (ref := self.reference(value)) is not None:
+            iri = candidate_iri(ref)
+            if iri is None:  # a bare territory code: only the store can say which node it is
+                raise QueryError(
+                    f"{where}: {value!r} is a code; it needs the store to be resolved",
+                    hint="give region/84, departement/84, commune/63113 or an IRI",
+                )
+            return iri
         if self.type == "iri":
             if not _IRI.fullmatch(value):
                 raise QueryError(
@@ -85,8 +121,6 @@ class QueryParam:
                     hint=f"e.g. {self.example}",
                 )
             return URIRef(value)
-        if self.type == "concept":
-            return self._concept(value, where)
         if self.type == "integer":
             if not _INTEGER.fullmatch(value):
                 raise QueryError(f"{where}: {value!r} is not an integer", hint="e.g. 2")
@@ -100,17 +134,6 @@ class QueryParam:
                 raise QueryError(f"{where}: {value!r} is not a date YYYY-MM-DD", hint="2022-06-30")
             return Literal(parsed.isoformat(), datatype=XSD.date)
         return Literal(value)
-
-    def _concept(self, value: str, where: str) -> URIRef:
-        assert self.scheme is not None
-        base = str(concept_iri(self.scheme, "x"))[:-1]
-        key = value[len(base) :] if value.startswith(base) else value
-        if not _KEY.fullmatch(key):
-            raise QueryError(
-                f"{where}: {value!r} is not a concept of the scheme {self.scheme}",
-                hint=f"give a key such as {self.example!r} or an IRI starting with {base}",
-            )
-        return concept_iri(self.scheme, key)
 
 
 @dataclass(frozen=True)
@@ -140,6 +163,7 @@ class NamedQuery:
                         ("type", p.type),
                         ("required", p.required),
                         ("multiple", p.multiple),
+                        ("kind", p.kind),
                         ("scheme", p.scheme),
                         ("pattern", p.pattern),
                         ("example", p.example),
@@ -185,6 +209,8 @@ def _string(value: Any, path: Path, what: str) -> str:
 def _read_param(name: Any, spec: Any, path: Path) -> QueryParam:
     if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise _fail(path, f"parameter name {name!r} must be snake_case (it is the variable ?name)")
+    if name in RESERVED:
+        raise _fail(path, f"parameter name {name!r} is read by the service itself; rename it")
     if not isinstance(spec, dict):
         raise _fail(path, f"parameter '{name}' must be a mapping")
     unknown = set(spec) - _PARAM_KEYS
@@ -203,6 +229,10 @@ def _read_param(name: Any, spec: Any, path: Path) -> QueryParam:
         raise _fail(path, f"parameter '{name}': a scheme goes with type concept, and only there")
     if scheme is not None and not (isinstance(scheme, str) and _KEY.fullmatch(scheme)):
         raise _fail(path, f"parameter '{name}': scheme must be a scheme key such as 'sector'")
+    node_kind = spec.get("kind")
+    if node_kind is not None and node_kind not in PARAM_KINDS.get(kind, ()):
+        allowed = "; ".join(f"{t}: {', '.join(k)}" for t, k in PARAM_KINDS.items())
+        raise _fail(path, f"parameter '{name}': kind {node_kind!r} does not fit ({allowed})")
     pattern = spec.get("pattern")
     if pattern is not None:
         try:
@@ -218,6 +248,7 @@ def _read_param(name: Any, spec: Any, path: Path) -> QueryParam:
         multiple=bool(spec.get("multiple", False)),
         scheme=scheme,
         pattern=None if pattern is None else str(pattern),
+        kind=node_kind,
     )
     for example in param.example.split() if param.multiple else [param.example]:
         try:
@@ -340,13 +371,22 @@ def _where_group(text: str) -> int:
 
 
 def bind_params(
-    query: NamedQuery, params: Mapping[str, str | Sequence[str]]
+    query: NamedQuery,
+    params: Mapping[str, str | Sequence[str]],
+    store: Store | None = None,
+    *,
+    base: str = DEFAULT_BASE,
 ) -> dict[str, list[Node]]:
     """Validate ``params`` (name → value or values) and return the rdflib terms for each.
 
+    With a ``store``, a value that names a node (a parameter with a ``kind``, or a concept) may
+    be its IRI, its key or (territories) its INSEE code, and must name a node the store has:
+    one query checks them all (:func:`ptce_kg.naming.resolve_references`).
+
     Raises:
         QueryError: an unknown parameter, a missing required one, several values for a
-            single-valued one, or a value that does not fit its type.
+            single-valued one, a value that does not fit its type, or (with a store) that
+            names no node of its kind (with the closest accepted values).
     """
     unknown = set(params) - set(query.params)
     if unknown:
@@ -369,35 +409,102 @@ def bind_params(
             continue
         if len(values) > 1 and not param.multiple:
             raise QueryError(f"parameter '{name}' takes one value, not {len(values)}")
-        terms[name] = [param.to_term(v) for v in values]
+        if store is None or (refs := [param.reference(v) for v in values])[0] is None:
+            terms[name] = [param.to_term(v) for v in values]
+            continue
+        for value in values:  # length and form first: a bad value never reaches the store
+            if len(value) > MAX_VALUE_LENGTH:
+                raise QueryError(f"parameter '{name}': longer than {MAX_VALUE_LENGTH} characters")
+            if param.type != "iri":
+                param.to_term(value)
+        nodes = resolve_references(store, [r for r in refs if r is not None], base=base)
+        terms[name] = [Literal(v) for v in values] if param.type == "string" else list(nodes)
     return terms
 
 
-def query_text(query: NamedQuery, params: Mapping[str, str | Sequence[str]]) -> str:
-    """The SPARQL text of ``query`` with ``params`` bound (see the module docstring).
+# A label read in one language: OPTIONAL { ?s <p> ?label FILTER(LANG(?label) = "fr") }, or
+# (in a sub-select) a language test alone.
+_LABEL = re.compile(
+    r"OPTIONAL\s*\{(?P<body>[^{}]*?)FILTER\s*\(\s*LANG\(\s*\?(?P<var>\w+)\s*\)\s*=\s*\"fr\"\s*\)\s*\}"
+    r'|(?P<test>LANG\(\s*\?\w+\s*\)\s*=\s*)"fr"'
+)
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is a label language of the tables (``fr``, ``en``).
 
     Raises:
-        QueryError: a parameter is unknown, missing or invalid.
+        QueryError: any other value.
     """
-    terms = bind_params(query, params)
+    if lang not in LANGUAGES:
+        raise QueryError(
+            f"parameter 'lang': {lang!r} is not a label language",
+            hint=f"use one of {', '.join(LANGUAGES)}",
+        )
+    return lang
+
+
+def localise_labels(text: str, lang: str = "fr") -> str:
+    """``text`` with its labels read in ``lang``, else in the other language.
+
+    The query files read French labels (``OPTIONAL { ?s skos:prefLabel ?l
+    FILTER(LANG(?l) = "fr") }``); each such group becomes two, ``lang`` first: the second binds
+    the label only where the first found none. A language test elsewhere (in a sub-select) is
+    switched to ``lang``.
+    """
+    other = LANGUAGES[1] if lang == LANGUAGES[0] else LANGUAGES[0]
+
+    def localise(m: re.Match[str]) -> str:
+        if m.group("test") is not None:
+            return f'{m.group("test")}"{lang}"'
+        body, var = m.group("body"), m.group("var")
+        return " ".join(
+            f'OPTIONAL {{{body}FILTER(LANG(?{var}) = "{tag}") }}' for tag in (lang, other)
+        )
+
+    return _LABEL.sub(localise, text)
+
+
+def query_text(
+    query: NamedQuery,
+    params: Mapping[str, str | Sequence[str]],
+    store: Store | None = None,
+    *,
+    lang: str = "fr",
+    base: str = DEFAULT_BASE,
+) -> str:
+    """The SPARQL text of ``query`` with ``params`` bound (see the module docstring) and its
+    labels in ``lang`` (:func:`localise_labels`). With a ``store``, references to nodes are
+    resolved and checked there (:func:`bind_params`).
+
+    Raises:
+        QueryError: a parameter is unknown, missing, invalid or names nothing; a bad ``lang``.
+    """
+    terms = bind_params(query, params, store, base=base)
+    text = localise_labels(query.text, check_lang(lang))
     if not terms:
-        return query.text
+        return text
+    where = _where_group(text)
     blocks = "".join(
         f"\n  VALUES ?{name} {{ {' '.join(t.n3() for t in values)} }}"
         for name, values in terms.items()
     )
-    return query.text[: query._where] + blocks + query.text[query._where :]
+    return text[:where] + blocks + text[where:]
 
 
 def run_query(
-    store: Store, query: NamedQuery, params: Mapping[str, str | Sequence[str]]
+    store: Store,
+    query: NamedQuery,
+    params: Mapping[str, str | Sequence[str]],
+    *,
+    lang: str = "fr",
 ) -> QueryResult:
-    """Run ``query`` on ``store`` with ``params`` bound.
+    """Run ``query`` on ``store`` with ``params`` bound (and resolved there), labels in ``lang``.
 
     Raises:
         QueryError: a bad parameter, or the store failed to answer.
     """
-    return store.query(query_text(query, params))
+    return store.query(query_text(query, params, store, lang=lang))
 
 
 def run_query_serialized(
@@ -405,13 +512,15 @@ def run_query_serialized(
     query: NamedQuery,
     params: Mapping[str, str | Sequence[str]],
     media_type: str | Callable[[str], str],
+    *,
+    lang: str = "fr",
 ) -> tuple[str, bytes]:
     """Run ``query`` with ``params`` bound; return ``(kind, body)`` serialised in ``media_type``.
 
     Raises:
         QueryError: a bad parameter, a format that does not fit the result, or a store failure.
     """
-    return store.query_serialized(query_text(query, params), media_type)
+    return store.query_serialized(query_text(query, params, store, lang=lang), media_type)
 
 
 # ------------------------------------------------------------------------------------- documents
@@ -429,12 +538,43 @@ def queries_index(queries: Mapping[str, NamedQuery]) -> str:
         "(see `queries/README.md`). A parameter left out leaves its variable free: the query",
         "answers for every value.",
         "",
+        "## Naming PTCEs, organisations, territories and concepts",
+        "",
+        "Every parameter that names something, here and in the comparison API (`/api/compare`,",
+        "`ptce-kg compare`), accepts the same forms (`ptce_kg.naming`):",
+        "",
+        "| what | forms | e.g. |",
+        "|---|---|---|",
+        "| PTCE (`kind: ptce`) | full IRI, or the key after `/id/ptce/` "
+        "| `le-damier`, `https://w3id.org/ptce/id/ptce/le-damier` |",
+        "| organisation (`kind: organisation`) | full IRI, or the key after `/id/org/` "
+        "| `clermont-auvergne-metropole` |",
+        "| territory (`kind: territory`) | full IRI, `<kind>/<code>`, or the INSEE code "
+        "(an EPCI's SIREN) | `63113`, `region/84`, `departement/84` |",
+        "| région, département (`kind: region`, `kind: departement`) | the INSEE code "
+        "| `84`, `2A` |",
+        "| concept (`type: concept`) | full IRI, or the key after `/id/concept/<scheme>/` "
+        "| `culture-creative-industries` |",
+        "",
+        "The store is asked (one query for all the parameters of a request) whether it has such a",
+        "node: **an unknown key, code or concept is an error**, never an empty answer — HTTP 400,",
+        "exit code 2 — naming the parameter, the value and the closest accepted values",
+        "(`sector=culture` → *closest: culture-creative-industries*). A code that names two",
+        "territories (`84`: the région and the département) asks which.",
+        "",
+        "**Label language.** `lang=fr` or `lang=en` (`ptce-kg run --lang en`; over HTTP, else the",
+        "first of `fr`/`en` in `Accept-Language`, else French) chooses the language of the labels",
+        "of every table: labels in that language, else in the other.",
+        "",
+        "## Catalogue",
+        "",
         "| query | title | parameters | returns | tags |",
         "|---|---|---|---|---|",
     ]
     for q in queries.values():
         params = ", ".join(
-            f"`{p.name}` ({p.type}{'*' if p.required else ''}{', several' if p.multiple else ''})"
+            f"`{p.name}` ({p.kind or p.type}{'*' if p.required else ''}"
+            f"{', several' if p.multiple else ''})"
             for p in q.params.values()
         )
         lines.append(
@@ -452,6 +592,7 @@ def queries_index(queries: Mapping[str, NamedQuery]) -> str:
             ]
             for p in q.params.values():
                 kind = p.type + (f" (`{p.scheme}`)" if p.scheme else "")
+                kind += f" ({p.kind})" if p.kind else ""
                 kind += ", several" if p.multiple else ""
                 lines.append(
                     f"| `{p.name}` | {kind} | {'yes' if p.required else 'no'} | `{p.example}` "

@@ -54,8 +54,15 @@ def run(
         bool, typer.Option("--list", help="List the named queries and their parameters.")
     ] = False,
     store: StoreOption = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="Language of the labels (fr, en), else the other.")
+    ] = "fr",
 ) -> None:
-    """Run a named research query (see docs/queries.md), or list them with --list."""
+    """Run a named research query (see docs/queries.md), or list them with --list.
+
+    A PTCE, organisation, territory or concept is given by its IRI, its key (le-damier) or, for
+    a territory, its INSEE code; one the store does not have is an error (exit 2) naming the
+    closest accepted values."""
     with exit_codes():
         settings = settings_for(store)
         queries = load_queries(settings.queries_dir)
@@ -72,6 +79,7 @@ def run(
         if name is None:
             raise QueryError("give a query name, or --list to see them")
         query = find_query(queries, name)
-        text = query_text(query, parse_params(param or []))
+        values = parse_params(param or [])
         with opened_store(settings, read_only=True) as st:
+            text = query_text(query, values, st, lang=lang, base=settings.base_iri)
             write_query_result(st, text, output)

@@ -16,6 +16,7 @@ from ptce_kg.compare.similarity import Score, SimilarityWeights, similarity
 from ptce_kg.compare.values import Concept, Count, Entity, Place, PTCEProfile, resolve_ptce
 from ptce_kg.errors import QueryError
 from ptce_kg.namespaces import DEFAULT_BASE
+from ptce_kg.naming import Reference, resolve_references
 from ptce_kg.store import Store
 
 MIN_PTCES, MAX_PTCES = 2, 5
@@ -160,10 +161,13 @@ def compare_ptces(
     """Compare 2 to 5 distinct PTCEs (IRIs or keys).
 
     Raises:
-        QueryError: for fewer than 2 or more than 5 distinct PTCEs, or a malformed reference.
-        NotFound: if one of them is not a PTCE in the store.
+        QueryError: for fewer than 2 or more than 5 distinct PTCEs, a malformed reference, or
+            one that names no PTCE of the store (with the closest keys).
     """
-    iris = list(dict.fromkeys(str(resolve_ptce(p, base=base)) for p in ptces))
+    for p in ptces:
+        resolve_ptce(p, base=base)  # a malformed reference is an error before the store is asked
+    refs = [Reference("ptce", p, "ptce") for p in ptces]
+    iris = list(dict.fromkeys(str(iri) for iri in resolve_references(store, refs, base=base)))
     if not MIN_PTCES <= len(iris) <= MAX_PTCES:
         raise QueryError(
             f"compare takes {MIN_PTCES} to {MAX_PTCES} distinct PTCEs, got {len(iris)}",

@@ -7,7 +7,10 @@
   (``Accept`` or ``format=json|xml|csv|tsv|turtle…``): SPARQL 1.1 Query Results JSON by default
   (``application/json`` is answered with it too), XML, CSV or TSV for a table or a boolean;
   Turtle, N-Triples… for a graph. A parameter with several values is repeated
-  (``?ptce=…&ptce=…``).
+  (``?ptce=…&ptce=…``). A PTCE, organisation, territory or concept is given by its IRI, its key
+  (``ptce=le-damier``) or, for a territory, its INSEE code, and must be in the store: an unknown
+  one is a 400 naming the closest accepted values. ``lang=fr|en`` (else ``Accept-Language``)
+  chooses the language of the labels.
 - ``GET /api/queries/{name}.csv``: the answer as CSV whatever the ``Accept`` header.
 
 The routes are generated when the app is created, one per query, so that each query appears in
@@ -25,8 +28,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from ptce_kg.queries import NamedQuery, QueryParam, find_query, load_queries, query_text
+from ptce_kg.errors import QueryError
+from ptce_kg.queries import (
+    LANGUAGES,
+    NamedQuery,
+    QueryParam,
+    check_lang,
+    find_query,
+    load_queries,
+    query_text,
+)
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.sparql import answer_query
 
@@ -45,6 +58,10 @@ def _schema(param: QueryParam) -> dict[str, Any]:
     one: dict[str, Any] = {"type": "string"}
     if param.type == "iri":
         one["format"] = "iri"
+        if param.kind is not None:
+            one["description"] = f"a {param.kind}: its IRI, its key" + (
+                " or INSEE code" if param.kind == "territory" else ""
+            )
     elif param.type == "integer":
         one = {"type": "integer"}
     elif param.type == "date":
@@ -71,6 +88,16 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
     ]
     parameters.append(
         {
+            "name": "lang",
+            "in": "query",
+            "required": False,
+            "description": "Language of the labels (fr, en; else the first of Accept-Language, "
+            "else fr): labels in that language, else in the other",
+            "schema": {"type": "string", "enum": list(LANGUAGES)},
+        }
+    )
+    parameters.append(
+        {
             "name": "format",
             "in": "query",
             "required": False,
@@ -83,19 +110,52 @@ def _openapi_parameters(query: NamedQuery) -> list[dict[str, Any]]:
 
 
 def _split(request: Request) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Return (query parameters, format parameters) of the request."""
+    """Return (query parameters, format parameters) of the request (``lang`` is neither)."""
     params: dict[str, list[str]] = {}
     formats: dict[str, list[str]] = {}
     for name, value in request.query_params.multi_items():
-        (formats if name in _FORMAT_NAMES else params).setdefault(name, []).append(value)
+        if name != "lang":
+            (formats if name in _FORMAT_NAMES else params).setdefault(name, []).append(value)
     return params, formats
+
+
+def label_language(request: Request) -> str:
+    """``lang`` of the query string (checked), else the first of Accept-Language's fr or en
+    by preference, else French."""
+    given = request.query_params.getlist("lang")
+    if given:
+        if len(given) > 1:
+            raise QueryError("parameter 'lang' takes one value", hint="lang=fr or lang=en")
+        return check_lang(given[0])
+    ranked: list[tuple[float, int, str]] = []
+    for i, item in enumerate(request.headers.get("accept-language", "").split(",")):
+        tag, _, rest = item.strip().partition(";")
+        q = 1.0
+        if rest.strip().startswith("q="):
+            try:
+                q = float(rest.strip()[2:])
+            except ValueError:
+                q = 0.0
+        primary = tag.strip().lower().split("-")[0]
+        if primary in LANGUAGES and q > 0:
+            ranked.append((-q, i, primary))
+    return min(ranked)[2] if ranked else LANGUAGES[0]
 
 
 def _answer(query: NamedQuery, *, csv: bool) -> Endpoint:
     async def endpoint(request: Request) -> Response:
         params, formats = _split(request)
-        text = query_text(query, params)
-        return await answer_query(request, text, {"format": ["csv"]} if csv else formats)
+        lang = label_language(request)
+        settings = request.app.state.settings
+        # References (keys, INSEE codes, concepts) are checked in the store: one small query.
+        text = await run_in_threadpool(
+            query_text, query, params, request.app.state.store, lang=lang, base=settings.base_iri
+        )
+        response = await answer_query(request, text, {"format": ["csv"]} if csv else formats)
+        response.headers["content-language"] = lang
+        vary = response.headers.get("vary")
+        response.headers["vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
+        return response
 
     return endpoint
 

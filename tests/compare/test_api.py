@@ -98,9 +98,12 @@ def test_compare_needs_two_to_five(client: TestClient):
     assert client.get("/api/compare").status_code == 400
 
 
-def test_compare_with_an_unknown_ptce_is_404(client: TestClient):
+def test_compare_with_an_unknown_ptce_is_400_naming_the_closest(client: TestClient):
     r = client.get("/api/compare", params={"ptce": ["le-damier", "no-such-pole"]})
-    assert r.status_code == 404
+    assert r.status_code == 400
+    assert "'ptce'" in r.json()["message"] and "no-such-pole" in r.json()["message"]
+    r = client.get("/api/compare", params={"ptce": ["le-damier", "le-damie"]})
+    assert r.status_code == 400 and "le-damier" in r.json()["hint"]
 
 
 def test_compare_in_an_unsupported_format_is_406(client: TestClient):

@@ -63,7 +63,7 @@ def test_compare_as_json_to_a_file_with_weights(dataset_dir: str, tmp_path: Path
 
 def test_compare_with_an_unknown_ptce_exits_2(dataset_dir: str):
     code, _, err = run("compare", "le-damier", "no-such-pole", "--store", dataset_dir)
-    assert code == 2 and "not a PTCE" in err and "no-such-pole" in err
+    assert code == 2 and "no PTCE" in err and "no-such-pole" in err and "closest" in err
 
 
 def test_compare_with_one_ptce_exits_2(dataset_dir: str):

@@ -11,7 +11,7 @@ import pytest
 
 from compare.conftest import ID
 from ptce_kg.compare import Comparison, compare_ptces, similarity
-from ptce_kg.errors import NotFound, QueryError
+from ptce_kg.errors import QueryError
 from ptce_kg.store import Store
 
 ON = date(2025, 6, 30)
@@ -79,6 +79,6 @@ def test_fewer_than_two_or_more_than_five_is_an_error(dataset_store: Store, refs
         compare_ptces(dataset_store, refs)
 
 
-def test_an_unknown_ptce_is_not_found(dataset_store: Store):
-    with pytest.raises(NotFound, match="no-such-pole"):
+def test_an_unknown_ptce_is_a_query_error(dataset_store: Store):
+    with pytest.raises(QueryError, match="no-such-pole"):
         compare_ptces(dataset_store, ["le-damier", "no-such-pole"])

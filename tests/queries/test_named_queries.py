@@ -287,7 +287,7 @@ def _string_query() -> NamedQuery:
         pytest.param("http://example.org/x", True, id="http-iri"),
         pytest.param("> } ; DROP ALL #", False, id="injection"),
         pytest.param("https://w3id.org/ptce/id/ptce/x> } ; DROP ALL #", False, id="iri-injection"),
-        pytest.param("le-damier", False, id="relative"),
+        pytest.param("le-damier", True, id="key"),
         pytest.param("urn:isbn:1", False, id="not-http"),
         pytest.param("https://example.org/a b", False, id="space"),
     ],
@@ -297,7 +297,8 @@ def test_iri_parameters_must_be_absolute_http_iris(
 ) -> None:
     query = named_queries["ptce_indicators"]
     if accepted:
-        assert f"VALUES ?ptce {{ <{value}> }}" in query_text(query, {"ptce": value})
+        iri = value if "//" in value else f"https://w3id.org/ptce/id/ptce/{value}"
+        assert f"VALUES ?ptce {{ <{iri}> }}" in query_text(query, {"ptce": value})
     else:
         with pytest.raises(QueryError, match="not an absolute http"):
             query_text(query, {"ptce": value})

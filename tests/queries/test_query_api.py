@@ -64,11 +64,15 @@ def test_openapi_has_one_route_per_query_with_typed_parameters(
         operation = paths[f"/api/queries/{name}"]["get"]
         assert operation["summary"] == query.title["en"]
         declared = {p["name"]: p for p in operation["parameters"]}
-        assert set(declared) == {*query.params, "format"}
+        assert set(declared) == {*query.params, "lang", "format"}
         assert f"/api/queries/{name}.csv" in paths
     members = {p["name"]: p for p in paths["/api/queries/ptce_members"]["get"]["parameters"]}
     assert members["ptce"]["required"] is True
-    assert members["ptce"]["schema"] == {"type": "string", "format": "iri"}
+    assert members["ptce"]["schema"] == {
+        "type": "string",
+        "format": "iri",
+        "description": "a ptce: its IRI, its key",
+    }
     assert members["at"]["schema"] == {"type": "string", "format": "date"}
     several = {
         p["name"]: p for p in paths["/api/queries/actors_in_several_ptces"]["get"]["parameters"]
@@ -202,6 +206,6 @@ def test_errors(
 
 
 def test_error_message_names_the_parameter(client: TestClient) -> None:
-    response = client.get("/api/queries/ptce_indicators", params={"ptce": "le-damier"})
+    response = client.get("/api/queries/ptce_indicators", params={"ptce": "le damier"})
     assert response.status_code == 400
-    assert "parameter 'ptce' (iri)" in json.loads(response.text)["message"]
+    assert "parameter 'ptce' (PTCE)" in json.loads(response.text)["message"]
