@@ -142,6 +142,8 @@ def _rdf(term: Any) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD + "string":  # a simple literal, as rdflib writes it
+            return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value), normalize=False)
     raise TypeError(f"not an RDF term: {term!r}")
 
@@ -180,7 +182,13 @@ def _literal_text(term: Any) -> str:
 
 
 class _FocusFilter:
-    """Is a node a subject or object of a focus graph? (checked per reported node, cached)."""
+    """Is a focus node one the caller asked about? (checked per reported node, cached)
+
+    A node is reported when it is a subject or object of a focus graph (literals included: a
+    ``sh:targetObjectsOf`` target may be a literal), one of ``nodes``, or when it occurs nowhere
+    in the dataset: such a node can only come from ``sh:targetNode``, it is nobody else's node,
+    and dropping it would let a shape be silently skipped.
+    """
 
     def __init__(self, store: ox.Store, graphs: Sequence[str], nodes: Collection[str] = ()) -> None:
         self._store = store
@@ -189,19 +197,26 @@ class _FocusFilter:
         self._cache: dict[Any, bool] = {}
 
     def __call__(self, term: Any) -> bool:
-        if not isinstance(term, ox.NamedNode | ox.BlankNode):
-            return False
         known = self._cache.get(term)
-        if known is None and self._nodes and _text(term) in self._nodes:
-            known = self._cache[term] = True
         if known is None:
-            known = any(
-                next(iter(self._store.quads_for_pattern(term, None, None, g)), None) is not None
-                or next(iter(self._store.quads_for_pattern(None, None, term, g)), None) is not None
-                for g in self._graphs
-            )
-            self._cache[term] = known
+            known = self._cache[term] = self._check(term)
         return known
+
+    def _check(self, term: Any) -> bool:
+        resource = isinstance(term, ox.NamedNode | ox.BlankNode)
+        if not resource and not isinstance(term, ox.Literal):
+            return False
+        if self._nodes and resource and _text(term) in self._nodes:
+            return True
+        if any(self._occurs(term, resource, g) for g in self._graphs):
+            return True
+        return not self._occurs(term, resource, None)
+
+    def _occurs(self, term: Any, resource: bool, graph: Any) -> bool:
+        store = self._store
+        if resource and next(iter(store.quads_for_pattern(term, None, None, graph)), None):
+            return True
+        return next(iter(store.quads_for_pattern(None, None, term, graph)), None) is not None
 
 
 _Handler = Callable[["_Engine", ShapeInfo, Node, str, int], list[_Raw]]
