@@ -1,4 +1,5 @@
-"""Parse a document from outside in a child process of its own, with memory and time bounds.
+"""Parse a document from outside in a child process of its own, with memory and time bounds
+(and run a SPARQL update's parse there first: :func:`check_update_isolated`).
 
 A native parser that crashes (a stack overflow is a SIGSEGV), or that allocates without end,
 takes its process with it: here that process is a child started for this one document, never the
@@ -31,7 +32,7 @@ from typing import IO, Any
 
 import pyoxigraph as ox
 
-from ptce_kg.errors import SourceError
+from ptce_kg.errors import QueryError, SourceError
 from ptce_kg.formats import RdfFormat, oxigraph_format
 
 log = logging.getLogger(__name__)
@@ -196,8 +197,9 @@ def _read_status(errors: bytes) -> dict[str, Any] | None:
     return status if isinstance(status, dict) else None
 
 
-def _crash_error(code: int | None, errors: bytes, where: str, limits: Any) -> SourceError:
-    """The error for a child that died (a signal) or exited without its status."""
+def _how_it_ended(code: int | None, errors: bytes) -> str:
+    """How a child ended without its status: the signal or exit status, and the first thing it
+    said (a Rust panic's message comes before its backtrace)."""
     if code is not None and code < 0:
         try:
             how = f"killed by {signal.Signals(-code).name}"
@@ -205,7 +207,7 @@ def _crash_error(code: int | None, errors: bytes, where: str, limits: Any) -> So
             how = f"killed by signal {-code}"
     else:
         how = f"exit status {code}"
-    said = next(  # the first thing it said: a Rust panic's message comes before its backtrace
+    said = next(
         (
             f": {line.strip()[:200]}"
             for line in errors.decode("utf-8", errors="replace").splitlines()
@@ -213,13 +215,53 @@ def _crash_error(code: int | None, errors: bytes, where: str, limits: Any) -> So
         ),
         "",
     )
-    log.warning("parse child for %s ended: %s%s", where, how, said)
+    return how + said
+
+
+def _crash_error(code: int | None, errors: bytes, where: str, limits: Any) -> SourceError:
+    """The error for a child that died (a signal) or exited without its status."""
+    how = _how_it_ended(code, errors)
+    log.warning("parse child for %s ended: %s", where, how)
     return SourceError(
-        f"the parser stopped on this document ({how}{said}); nothing was loaded",
+        f"the parser stopped on this document ({how}); nothing was loaded",
         path=where,
         hint="it may nest too deeply or need more than the parser's memory limit "
         f"({limits.memory_bytes >> 20} MiB, PTCE_PARSE_MEMORY_MB); check the document",
     )
+
+
+def check_update_isolated(update: str, limits: Any, base_iri: str | None = None) -> None:
+    """Run ``update`` once on an empty store in a child process, so that a crash of Oxigraph's
+    SPARQL parser ends the child, not the caller. Call it after the reach check (no LOAD, no
+    SERVICE): the child has nothing to read and must reach nothing.
+
+    A syntax error is not reported here: the real run reports it, with its position.
+
+    Raises:
+        QueryError: the child crashed, or went over its memory or time bound.
+    """
+    request = {"kind": "update", "memory": limits.memory_bytes, "base_iri": base_iri}
+    children: ParseChildren | None = limits.children
+    child = children.take() if children is not None else _Child.start()
+    message = json.dumps(request).encode() + b"\n" + update.encode("utf-8")
+    try:
+        try:
+            _, errors = child.process.communicate(input=message, timeout=limits.seconds)
+        except subprocess.TimeoutExpired:
+            raise QueryError(
+                f"the update took longer than {limits.seconds:g} s to parse and was stopped; "
+                "nothing was changed",
+                hint="split it into smaller updates",
+            ) from None
+        if child.process.returncode != 0 or _read_status(errors) is None:
+            how = _how_it_ended(child.process.returncode, errors)
+            log.warning("update check child ended: %s", how)
+            raise QueryError(
+                f"the SPARQL parser stopped on this update ({how}); nothing was changed",
+                hint="it may nest too deeply or be too large: write it flatter or split it",
+            )
+    finally:
+        child.discard()
 
 
 def _rebuild(fields: dict[str, Any]) -> SourceError:
@@ -243,6 +285,19 @@ def _bare_message(error: SourceError) -> str:
     )
 
 
+def _run_update_child(request: dict[str, Any]) -> None:
+    """An update run once on an empty in-memory store: it ends with the status line, or dies."""
+    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+    status: dict[str, Any] = {"error": None}
+    try:
+        ox.Store().update(text, base_iri=request.get("base_iri"))
+    except (SyntaxError, OSError, ValueError, RuntimeError) as e:
+        status["error"] = {"message": str(e)}  # the real run reports it
+    sys.stderr.write(_STATUS + json.dumps(status) + "\n")
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def run_child() -> None:
     """Body of a parse child (``python -c``): one document in, N-Quads and a status line out."""
     from ptce_kg.ingest.rdf import _parse_errors, _read, _screen  # the child's own imports
@@ -250,6 +305,8 @@ def run_child() -> None:
     request = json.loads(sys.stdin.buffer.readline())
     resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if request.get("kind") == "update":
+        _run_update_child(request)
     fmt = RdfFormat[request["format"]]
     where, hint, depth = request["where"], request["hint"], request["max_depth"]
     status: dict[str, Any] = {"error": None}

@@ -22,6 +22,7 @@ from rdflib.namespace import RDF
 from ptce_kg import reasoning
 from ptce_kg.errors import DataRejected, NotFound, QueryError, QueryRefused, SourceError
 from ptce_kg.formats import RdfFormat
+from ptce_kg.ingest.isolation import check_update_isolated
 from ptce_kg.ingest.rdf import IN_PROCESS, ParseLimits, parse_rdf_bytes
 from ptce_kg.namespaces import (
     CLOSURE_GRAPH,
@@ -373,6 +374,7 @@ def update_dataset(
     engine: str = "sparql",
     via: str = "SPARQL Update",
     base_iri: str | None = None,
+    limits: ParseLimits = IN_PROCESS,
 ) -> WriteOutcome:
     """Run a SPARQL update if the data it leaves conforms; refresh the changed graphs' companions.
 
@@ -382,7 +384,9 @@ def update_dataset(
     are recomputed and the touched nodes validated. If they conform, the same update and the
     companions' refresh run on the store as one SPARQL update: one transaction. ``base_iri``
     resolves the update's relative IRIs (the endpoint passes its own URL). A change to the default
-    graph (``""`` in the outcome) is validated but has no companions.
+    graph (``""`` in the outcome) is validated but has no companions. With ``limits.isolated``
+    (the web adapter), the update is first run on an empty store in a child process, so that a
+    crash of the SPARQL parser cannot end this one.
 
     Raises:
         QueryError: a syntax error in the update.
@@ -390,7 +394,9 @@ def update_dataset(
         DataRejected: the update would leave a violation; the store is unchanged.
         StoreError: the store could not write.
     """
-    refuse_remote_access(update, base_iri)
+    refuse_remote_access(update, base_iri)  # first: the check below runs the update
+    if limits.isolated:  # a crash of the SPARQL parser ends a child, not this process
+        check_update_isolated(update, limits, base_iri)
     base = {} if base_iri is None else {"base_iri": base_iri}
     scratch = _copy_to_scratch(store)
     before = _nquad_lines(scratch)

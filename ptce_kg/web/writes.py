@@ -213,10 +213,11 @@ def handle_update(
         update_text, using_graph_uris, using_named_graph_uris
     )
     base_iri = request_iri(request)
+    limits = parse_limits(request.app)
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
         outcome = graph_writes.update_dataset(
-            store, update, shapes, engine=engine, base_iri=base_iri
+            store, update, shapes, engine=engine, base_iri=base_iri, limits=limits
         )
         changed = [g or None for g in outcome.graphs]
         return JSONResponse({"changed": changed, "report": outcome.report.as_dict()})
