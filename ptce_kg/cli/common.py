@@ -121,6 +121,14 @@ def fail(code: int, message: str) -> NoReturn:
     raise typer.Exit(code)
 
 
+def describe(error: PtceError) -> str:
+    """``message (hint)``; a message or hint of several lines (a SPARQL syntax error with its
+    line and caret, PREFIX lines to add) keeps its lines, the hint after ``hint:``."""
+    if error.hint and ("\n" in error.message or "\n" in error.hint):
+        return f"{error.message}\nhint: {error.hint}"
+    return str(error)
+
+
 @contextmanager
 def exit_codes() -> Iterator[None]:
     """Map ptce_kg errors to exit codes (the one place that does)."""
@@ -130,7 +138,7 @@ def exit_codes() -> Iterator[None]:
         print_report(e.report, Severity.WARNING)
         fail(EXIT_REJECTED, str(e))
     except (SourceError, MappingError, QueryError, ConfigError, NotFound) as e:
-        fail(EXIT_USAGE, str(e))
+        fail(EXIT_USAGE, describe(e))
     except StoreError as e:  # the store is missing, locked, unreachable or failing: not a bug here
         fail(EXIT_USAGE, str(e))
     except PtceError as e:

@@ -24,6 +24,7 @@ from rdflib.term import Node
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
 from ptce_kg.store.base import QueryResult
+from ptce_kg.store.syntax import explain_syntax_error
 from ptce_kg.store.terms import rdflib_converter, to_oxigraph
 
 log = logging.getLogger(__name__)
@@ -162,13 +163,14 @@ class EmbeddedStore:
                 }
             except ValueError as e:  # e.g. an IRI that is not one
                 raise QueryError(f"invalid parameter: {e}") from e
+        original = sparql
         try:
             star = _select_star(sparql)
             if star is not None:
                 sparql = self._project_in_order(sparql, star, kwargs)
             return self._store.query(sparql, **kwargs)
         except SyntaxError as e:
-            raise QueryError(f"SPARQL syntax error: {e}") from e
+            raise explain_syntax_error(original, str(e)) from e
         except (OSError, RuntimeError, ValueError) as e:
             raise QueryError(f"query failed: {e}") from e
 
@@ -339,7 +341,7 @@ class EmbeddedStore:
             try:
                 self._store.update(sparql, base_iri=base_iri)
             except SyntaxError as e:
-                raise QueryError(f"SPARQL syntax error: {e}") from e
+                raise explain_syntax_error(sparql, str(e)) from e
             except OSError as e:
                 raise StoreError(f"update failed: {e}") from e
 

@@ -31,6 +31,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from ptce_kg.errors import QueryError
 from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, find_too_deep
+from ptce_kg.store.syntax import prefix_hint, syntax_error_at
 
 _MAY_REACH_OUT = re.compile(r"service|from|load|\\u|\\U", re.IGNORECASE)
 
@@ -72,10 +73,8 @@ def _walk(node: object, found: dict[str, list[str]]) -> None:
 
 
 def _syntax_error(e: ParseBaseException, what: str) -> QueryError:
-    return QueryError(
-        f"SPARQL syntax error at {e.lineno}:{e.col}: {e.msg} "
-        f"(found by the safety check, which reads {what} naming SERVICE, FROM or LOAD)"
-    )
+    # found by the safety check, which reads the requests naming SERVICE, FROM or LOAD
+    return syntax_error_at(str(e.pstr), e.lineno, e.col, e.msg)
 
 
 def _resolve(prologue_tree: Any, body: Any, base_iri: str | None, previous: Any = None) -> Any:
@@ -128,7 +127,10 @@ def analyse_query(sparql: str, base_iri: str | None = None) -> QueryReach:
         tree = parseQuery(sparql)
     except ParseBaseException as e:
         raise _syntax_error(e, "queries") from e
-    _, tree[1] = _resolve(tree[0], tree[1], base_iri)
+    try:
+        _, tree[1] = _resolve(tree[0], tree[1], base_iri)
+    except QueryError as e:
+        raise QueryError(e.message, hint=prefix_hint(sparql) or e.hint) from e
     found = _found()
     _walk(tree, found)
     return _reach(found)
