@@ -6,6 +6,9 @@ SHACL shapes) and the SPARQL endpoint as a ``dcat:DataService``. Each file is a
 ``dcat:Distribution`` with its download URL, IANA media type, EU file type, size, SHA-256 checksum,
 licence and, for gzip files, ``dcat:compressFormat``. Catalogue-local nodes are hash IRIs of the
 catalogue (``<base>catalog#dataset-ptce``), so the catalogue's one document describes them all.
+The data parts (PTCEs, territories) carry the data release of :mod:`ptce_kg.publish.release`
+(``dcat:version`` 2026.12, ``dcterms:issued`` its date, creator, how to cite), which changes with
+the data only; the other parts carry the software's version.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ from ptce_kg.namespaces import (
     dataset_iri,
 )
 from ptce_kg.publish.dumps import GZIP_MEDIA_TYPE, PublishedFile
+from ptce_kg.publish.release import DATA_ISSUED, DATA_VERSION, cite_dataset
+
+#: The parts that are the data release (``data/``): their version and date are its own.
+DATA_RELEASE_PARTS = frozenset({"ptce", "territories"})
 
 
 @dataclass(frozen=True)
@@ -272,7 +279,14 @@ def describe_catalog(
         g.add((node, DCAT.contactPoint, contact))
         g.add((node, DCTERMS.license, info.licence))
         g.add((node, DCTERMS.spatial, EU_COUNTRY.FRA))
-        g.add((node, DCAT.version, Literal(where.package_version)))
+        released = key in DATA_RELEASE_PARTS
+        # The data parts carry the data release (changes with the data only), the others the
+        # software's version.
+        g.add((node, DCAT.version, Literal(DATA_VERSION if released else where.package_version)))
+        if released:
+            g.add((node, DCTERMS.creator, publisher))
+            g.add((node, DCTERMS.bibliographicCitation, Literal(cite_dataset("en"), lang="en")))
+            g.add((node, DCTERMS.bibliographicCitation, Literal(cite_dataset("fr"), lang="fr")))
         for keyword in info.keywords:
             g.add((node, DCAT.keyword, Literal(keyword)))
         for theme in info.themes:
@@ -287,7 +301,11 @@ def describe_catalog(
             g.add((node, PROV.wasDerivedFrom, dataset_iri(base=base)))
             g.add((node, DCTERMS.isPartOf, dataset_iri(base=base)))
         dates = (graph_dates or {}).get(key)
-        if dates is not None:
+        if released:
+            g.add((node, DCTERMS.issued, Literal(DATA_ISSUED.isoformat(), datatype=XSD.date)))
+            if dates is not None:
+                g.add((node, DCTERMS.modified, dates[1]))
+        elif dates is not None:
             g.add((node, DCTERMS.issued, dates[0]))
             g.add((node, DCTERMS.modified, dates[1]))
         elif where.issued is not None:

@@ -18,6 +18,7 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -48,6 +49,7 @@ from ptce_kg.namespaces import (
     scheme_iri,
 )
 from ptce_kg.pipeline import read_shapes
+from ptce_kg.publish.release import cite_ptce
 from ptce_kg.queries import load_queries, query_text
 from ptce_kg.store import Store, open_store
 from ptce_kg.web import charts, i18n
@@ -613,6 +615,7 @@ def ptce_view(
             else None,
             "composition_rows": bars,
             "similar": neighbours,
+            "citation": cite_ptce(site.label(ptce), str(ptce), site.lang, date.today()),
         },
         "P": PTCE,
         "ORG": ORG,
