@@ -102,6 +102,15 @@ def test_read_commands_work_while_another_process_holds_the_store(store_dir: str
         )
         assert done.returncode == 0, done.stderr
         assert "true" in done.stdout
+        validated = subprocess.run(
+            [PTCE_KG, "validate", "--store", store_dir, str(SMALL)],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert validated.returncode == 0, validated.stderr
+        assert "conforms" in validated.stdout
         refused = subprocess.run(
             [PTCE_KG, "load", "--store", store_dir, str(SMALL)],
             capture_output=True,

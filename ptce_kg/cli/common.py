@@ -199,9 +199,16 @@ def ensure_ontology(store: Store, settings: Settings) -> None:
 
 
 def context_store(settings: Settings) -> Store:
-    """The store to validate against: the configured one if it exists, else the ontology alone."""
-    if settings.store.startswith(("http://", "https://")) or Path(settings.store).exists():
+    """The store to validate against: the configured one if it exists (read-only when on disk,
+    so that `validate` works while `serve` holds it), else the ontology alone."""
+    if settings.store.startswith(("http://", "https://")):
         st = open_configured(settings)
+    elif settings.store != ":memory:" and Path(settings.store).exists():
+        st = open_configured(settings, read_only=True)
+        if str(ONTOLOGY_GRAPH) in st.graph_sizes():
+            return st
+        st.close()  # a store without the ontology: validate against the ontology alone
+        st = open_store(":memory:")
     else:
         st = open_store(":memory:")
     ensure_ontology(st, settings)
