@@ -19,7 +19,7 @@ from ptce_kg.queries import (
     read_query,
     run_query,
 )
-from ptce_kg.store import Store
+from ptce_kg.store import Store, open_store
 
 from .conftest import (
     EXPECTED,
@@ -452,3 +452,24 @@ def test_every_query_answers_a_competency_question(named_queries: dict[str, Name
     assert questions.count("\n## ") + questions.count("\n| CQ") >= 15
     missing = [name for name in named_queries if f"`{name}`" not in questions]
     assert not missing, f"queries answering no competency question: {missing}"
+
+
+def test_an_actor_with_several_roles_in_a_ptce_is_one_row(
+    named_queries: dict[str, NamedQuery],
+) -> None:
+    # ADEME is both funder and partner of one PTCE, member of another: two PTCEs, two rows
+    store = open_store(":memory:")
+    store.update(
+        f"""PREFIX org: <http://www.w3.org/ns/org#> PREFIX ptce: <https://w3id.org/ptce/ontology#>
+        INSERT DATA {{ GRAPH <{ID}graph/x> {{
+          <{ID}ptce/a> a ptce:PTCE . <{ID}ptce/b> a ptce:PTCE .
+          <{ID}membership/1> org:member <{ID}org/ademe> ; org:organization <{ID}ptce/a> .
+          <{ID}membership/2> org:member <{ID}org/ademe> ; org:organization <{ID}ptce/a> .
+          <{ID}membership/3> org:member <{ID}org/ademe> ; org:organization <{ID}ptce/b> .
+        }} }}"""
+    )
+    rows = run_query(store, named_queries["actors_in_several_ptces"], {}).rows
+    assert [(str(r[0]), int(str(r[2])), str(r[3])) for r in rows] == [
+        (f"{ID}org/ademe", 2, f"{ID}ptce/a"),
+        (f"{ID}org/ademe", 2, f"{ID}ptce/b"),
+    ]
