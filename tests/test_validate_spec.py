@@ -6,11 +6,15 @@ SHACL spec says; the W3C suite (tests/w3c/test_shacl_suite.py) covers the same f
 
 from __future__ import annotations
 
+import socket
+
 import pyoxigraph as ox
+import pytest
 from rdflib import Graph, Literal
 
 from ptce_kg.namespaces import SH
 from ptce_kg.validate import ValidationReport, ValidationResult
+from ptce_kg.validate._shapes import UnsupportedShapeError
 from ptce_kg.validate.sparql_engine import validate_sparql
 
 SOURCE = "urn:test:source"
@@ -65,3 +69,71 @@ def test_target_node_of_another_source_is_still_context() -> None:
         context="ex:Other ex:q 2 .",
     )
     assert results == []
+
+
+# --- SHACL-SPARQL: $this pre-bound everywhere, forbidden forms refused ---------------------------
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{ FILTER(false) } UNION { FILTER($this = ex:bad) }",
+        "{ { FILTER($this = ex:bad) } FILTER bound($this) }",
+        "{ SELECT $this WHERE { FILTER($this = ex:bad) } }",
+        "{ FILTER(bound($this)) } $this ex:p 1 .",
+    ],
+    ids=["union", "nested-groups", "sub-select", "bound-in-group"],
+)
+def test_this_is_pre_bound_everywhere(body: str) -> None:
+    results = run(
+        "ex:bad ex:p 1 . ex:good ex:p 2 .",
+        f'ex:S sh:targetSubjectsOf ex:p ; sh:sparql [ sh:select """'
+        f'PREFIX ex: <{EX}> SELECT $this WHERE {{ {body} }}""" ] .',
+    )
+    assert {r.focus for r in results} == {EX + "bad"}
+
+
+@pytest.mark.parametrize(
+    ("body", "refusal"),
+    [
+        ('$this ?p ?o MINUS { $this ?p "x" }', "MINUS"),
+        ("VALUES ?o { 1 } $this ?p ?o", "VALUES"),
+        ("$this ?p ?o { SELECT ?o WHERE { ?s ?p ?o } }", "sub-select must project"),
+        ("$this ?p ?o { SELECT * WHERE { ?s ?p ?o } }", "sub-select must project"),
+        ("BIND(ex:x AS ?this)", "rebinds"),
+    ],
+)
+def test_forbidden_sparql_is_refused(body: str, refusal: str) -> None:
+    with pytest.raises(UnsupportedShapeError, match=refusal):
+        run(
+            "ex:a ex:p 1 .",
+            f'ex:S sh:targetSubjectsOf ex:p ; sh:sparql [ sh:select """'
+            f'PREFIX ex: <{EX}> SELECT $this WHERE {{ {body} }}""" ] .',
+        )
+
+
+def test_keywords_in_strings_and_iris_are_not_refused() -> None:
+    results = run(
+        'ex:a ex:p "MINUS VALUES" .',
+        f'ex:S sh:targetSubjectsOf ex:p ; sh:sparql [ sh:select """'
+        f"PREFIX ex: <{EX}> SELECT $this WHERE {{ $this ex:p 'MINUS VALUES' ."
+        f' FILTER(?this != <urn:SERVICE>) }}""" ] .',
+    )
+    assert [r.focus for r in results] == [EX + "a"]
+
+
+def test_service_in_a_shape_never_contacts_a_host() -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        listener.settimeout(0.2)
+        port = listener.getsockname()[1]
+        with pytest.raises(UnsupportedShapeError, match="SERVICE"):
+            run(
+                "ex:a ex:p 1 .",
+                f'ex:S sh:targetSubjectsOf ex:p ; sh:sparql [ sh:select """'
+                f"SELECT $this WHERE {{ $this ?p ?o "
+                f'SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}""" ] .',
+            )
+        with pytest.raises(TimeoutError):
+            listener.accept()[0].close()

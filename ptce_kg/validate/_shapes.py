@@ -38,6 +38,8 @@ IGNORED_SH = {
     SH.targetNode,
     SH.targetSubjectsOf,
     SH.targetObjectsOf,
+    SH.prefixes,
+    SH.select,  # read with sh:sparql (a shape can be its own sh:SPARQLConstraint)
 }
 
 

@@ -25,7 +25,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import PathExpr, Severity, ValidationResult
+from ptce_kg.validate import PathExpr, Severity, ValidationResult, _sparql_text
 from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,
@@ -654,36 +654,36 @@ def _sparql(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
         for m in re.finditer(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", prologue.group(0), re.I):
             prefixes[m.group(1)] = m.group(2)
         text = text[prologue.end() :]
-    if "$shapesGraph" in text:
-        raise UnsupportedShapeError(f"{where}: $shapesGraph is not supported")
-    text = re.sub(r"\$this\b", "?this", text)
-    text = re.sub(r"\$currentShape\b", lambda _m: sparql_term(info.node, where=where), text)
-    if "$PATH" in text:
-        if info.path is None:
-            raise UnsupportedShapeError(f"{where}: $PATH in a node shape")
-        text = text.replace("$PATH", info.path)
-    if re.search(r"\$value\b", text):
-        raise UnsupportedShapeError(f"{where}: $value is not pre-bound by this engine")
-    projection = _PROJECTION.search(text)
-    if projection is None:
-        raise UnsupportedShapeError(f"{where}: not a SELECT query")
-    # Pre-binding $this: the focus pattern opens the outer WHERE group, so ?this is bound before
-    # anything else (FILTER NOT EXISTS { $this … } included), and the query returns every ?this.
-    brace = text.find("{", projection.end(2))
-    if brace < 0:
-        raise UnsupportedShapeError(f"{where}: no WHERE clause")
-    text = f"{text[: brace + 1]} {focus} {_not_exists_as_minus(text[brace + 1 :])}"
-    variables = projection.group(2)
-    if variables.strip() != "*" and not re.search(r"\?this\b(?!\s*\))", variables):
-        text = text[: projection.start(2)] + "?this " + text[projection.start(2) :]
-    header = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
-    query = header + text
+    for prefix, namespace in prefixes.items():
+        if not re.fullmatch(r"[\w.-]*", prefix) or not _IRI_TEXT.fullmatch(namespace):
+            raise UnsupportedShapeError(f"{where}: prefix {prefix!r}: <{namespace}> is not valid")
+    toks = _sparql_text.tokens(text)
+    _sparql_text.check(toks, where)
+    parts = []
+    for t in toks:
+        if t.kind != "var":
+            parts.append(t.text)
+        elif t.text[1:] == "shapesGraph":
+            raise UnsupportedShapeError(f"{where}: $shapesGraph is not supported")
+        elif t.text[1:] == "currentShape":
+            parts.append(sparql_term(info.node, where=where))
+        elif t.text == "$PATH":
+            if info.path is None:
+                raise UnsupportedShapeError(f"{where}: $PATH in a node shape")
+            parts.append(info.path)
+        else:
+            parts.append(t.text)
+    toks = _sparql_text.tokens("".join(parts))
+    if _sparql_text.head_join_safe(toks):
+        text = "".join(t.text if not t.is_var("this") else "?this" for t in toks)
+        rows = _head_join_rows(e, info, where, text, focus, prefixes)
+    else:
+        rows = _substituted_rows(e, info, where, toks, focus, prefixes)
     comp = _SH + "SPARQLConstraintComponent"
     messages = [m for m in g.objects(obj, SH.message) if isinstance(m, Literal)]
     template = pick_message(messages) or pick_message(info.messages)
     results: list[_Raw] = []
-    for row in e.select(query, info, comp):
-        this = row["this"]
+    for this, row in rows:
         value = row["value"] if "value" in _vars(row) else None
         if value is None and info.path is None:
             value = this
@@ -694,6 +694,57 @@ def _sparql(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
         )
         results.append(_Raw(this, value, path, comp, info, message, info.path_expr))
     return results
+
+
+_IRI_TEXT = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
+
+
+def _header(prefixes: dict[str, str]) -> str:
+    return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(prefixes.items()))
+
+
+def _head_join_rows(
+    e: _Engine, info: ShapeInfo, where: str, text: str, focus: str, prefixes: dict[str, str]
+) -> list[tuple[Any, Any]]:
+    """Pre-binding by a head join: one query for all focus nodes."""
+    projection = _PROJECTION.search(text)
+    if projection is None:
+        raise UnsupportedShapeError(f"{where}: not a SELECT query")
+    # The focus pattern opens the outer WHERE group, so ?this is bound before anything else
+    # (FILTER NOT EXISTS { $this … } included), and the query returns every ?this.
+    brace = text.find("{", projection.end(2))
+    if brace < 0:
+        raise UnsupportedShapeError(f"{where}: no WHERE clause")
+    text = f"{text[: brace + 1]} {focus} {_not_exists_as_minus(text[brace + 1 :])}"
+    variables = projection.group(2)
+    if variables.strip() != "*" and not re.search(r"\?this\b(?!\s*\))", variables):
+        text = text[: projection.start(2)] + "?this " + text[projection.start(2) :]
+    comp = _SH + "SPARQLConstraintComponent"
+    return [(row["this"], row) for row in e.select(_header(prefixes) + text, info, comp)]
+
+
+def _substituted_rows(
+    e: _Engine,
+    info: ShapeInfo,
+    where: str,
+    toks: list[_sparql_text.Token],
+    focus: str,
+    prefixes: dict[str, str],
+) -> list[tuple[Any, Any]]:
+    """Pre-binding by substitution: ``$this`` replaced by each focus node, one query each."""
+    comp = _SH + "SPARQLConstraintComponent"
+    nodes = [r["this"] for r in e.select(f"SELECT DISTINCT ?this WHERE {{ {focus} }}", info, comp)]
+    header = _header(prefixes)
+    rows: list[tuple[Any, Any]] = []
+    for node in nodes:
+        if isinstance(node, ox.BlankNode):
+            raise UnsupportedShapeError(
+                f"{where}: $this is used in nested groups, sub-selects, UNION or GRAPH, where it "
+                f"is pre-bound by substitution, and the focus node {_text(node)} is a blank node"
+            )
+        query = header + _sparql_text.substitute(toks, str(node))
+        rows.extend((node, row) for row in e.select(query, info, comp))
+    return rows
 
 
 _ONLY_NOT_EXISTS = re.compile(r"^\s*FILTER\s+NOT\s+EXISTS\s*(\{.*\})\s*\}(\s*)$", re.I | re.S)

@@ -86,11 +86,6 @@ CANONICAL = (
 )
 QUALIFIED = "sh:qualifiedValueShape is not implemented (refused)"
 COMPONENTS = "custom constraint components (sh:ConstraintComponent) are not implemented (refused)"
-PREFIXES = "sh:prefixes on a shape is refused as an unknown parameter"
-PRE_BINDING = "$this is bound only at the head of a SHACL-SPARQL query"
-INVALID_SPARQL = (
-    "SHACL-SPARQL that the spec forbids (MINUS, VALUES, SERVICE, …) is run, not refused"
-)
 SHAPES_GRAPH = "$shapesGraph is not supported (refused)"
 UNIQUE_LANG_002 = (
     "the expected report says 'conforms' for two @en values under sh:uniqueLang "
@@ -115,15 +110,6 @@ XFAILS: dict[str, dict[str, str]] = {
         "sparql/component/optional-001": COMPONENTS,
         "sparql/component/propertyValidator-select-001": COMPONENTS,
         "sparql/component/validator-001": COMPONENTS,
-        "sparql/node/sparql-002": PREFIXES,
-        "sparql/node/sparql-003": PREFIXES,
-        **dict.fromkeys(
-            [f"sparql/pre-binding/pre-binding-00{n}" for n in (2, 3, 5, 7)], PRE_BINDING
-        ),
-        "sparql/pre-binding/pre-binding-006": INVALID_SPARQL,
-        **dict.fromkeys(
-            [f"sparql/pre-binding/unsupported-sparql-00{n}" for n in range(1, 5)], INVALID_SPARQL
-        ),
         "sparql/pre-binding/shapesGraph-001": SHAPES_GRAPH,
     },
     "pyshacl": {
@@ -133,9 +119,6 @@ XFAILS: dict[str, dict[str, str]] = {
     # ptce_kg's engine says "conforms" where the expected report has results: to fix first
     "wrongly-conforms": {
         "sparql/component/validator-001": COMPONENTS,
-        **dict.fromkeys(
-            [f"sparql/pre-binding/pre-binding-00{n}" for n in (2, 3, 5, 7)], PRE_BINDING
-        ),
     },
 }
 
