@@ -22,6 +22,7 @@ What counts, by syntax:
 
 from __future__ import annotations
 
+import mmap
 import re
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +62,11 @@ _OPENERS: dict[Syntax, tuple[bytes, ...]] = {
     "json": (b"[", b"{"),
 }
 _IRI_OPENERS = re.compile(rb"<<|[\[({]")
+_ANY_OPENER: dict[Syntax, re.Pattern[bytes]] = {
+    "turtle": _IRI_OPENERS,
+    "sparql": _IRI_OPENERS,
+    "json": re.compile(rb"[\[{]"),
+}
 #: What is counted, by syntax, for messages.
 BRACKETS: dict[Syntax, str] = {
     "turtle": "brackets ([ ( { <<)",
@@ -79,15 +85,16 @@ class TooDeep:
 
 
 def find_too_deep(
-    text: bytes | str, syntax: Syntax, limit: int = MAX_NESTING_DEPTH
+    text: bytes | str | mmap.mmap, syntax: Syntax, limit: int = MAX_NESTING_DEPTH
 ) -> TooDeep | None:
     """Return where ``text`` first nests brackets deeper than ``limit``, or ``None``.
 
-    Linear in the size of the text; a text with no more than ``limit`` opening brackets in all is
-    not scanned further.
+    ``text`` may be a memory map of a file (large dumps are not read into memory). Linear in the
+    size of the text; a text with no more than ``limit`` opening brackets in all is not scanned
+    further.
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
-    if sum(data.count(opener) for opener in _OPENERS[syntax]) <= limit:
+    if _openers(data, syntax, limit) <= limit:
         return None
     depth = 0
     for m in _TOKENS[syntax].finditer(data):
@@ -106,7 +113,20 @@ def find_too_deep(
     return None
 
 
-def _located(data: bytes, offset: int, depth: int) -> TooDeep:
+def _openers(data: bytes | mmap.mmap, syntax: Syntax, limit: int) -> int:
+    """How many opening brackets ``data`` holds (counting stops past ``limit`` for a map)."""
+    if isinstance(data, bytes):
+        return sum(data.count(opener) for opener in _OPENERS[syntax])
+    seen = 0
+    for _ in _ANY_OPENER[syntax].finditer(data):
+        seen += 1
+        if seen > limit:
+            break
+    return seen
+
+
+def _located(data: bytes | mmap.mmap, offset: int, depth: int) -> TooDeep:
     line_start = data.rfind(b"\n", 0, offset) + 1
     column = len(data[line_start:offset].decode("utf-8", errors="replace")) + 1
-    return TooDeep(depth=depth, line=data.count(b"\n", 0, offset) + 1, column=column)
+    line = bytes(data[:offset]).count(b"\n") + 1
+    return TooDeep(depth=depth, line=line, column=column)

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import mmap
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -201,7 +203,7 @@ def screen_rdf_xml(data: bytes, where: str, *, max_depth: int = MAX_XML_DEPTH) -
         scanner.Parse(data, True)
 
 
-def screen_nesting(data: bytes, fmt: RdfFormat, where: str, max_depth: int) -> None:
+def screen_nesting(data: bytes | mmap.mmap, fmt: RdfFormat, where: str, max_depth: int) -> None:
     """Refuse a document that nests deeper than ``max_depth`` (see :mod:`ptce_kg.nesting`).
 
     RDF/XML is screened by :func:`screen_rdf_xml` instead.
@@ -237,12 +239,24 @@ def _read(path: Path, where: str) -> bytes:
 
 
 def screen_file(path: Path, fmt: RdfFormat, *, max_depth: int = MAX_NESTING_DEPTH) -> None:
-    """Screen the file at ``path`` as the parsers would be (nesting, XML entities).
+    """Screen the file at ``path`` as the parsers would be (nesting, XML entities), without
+    reading it into memory (a memory map: the bulk loader's dumps may be large).
 
     Raises:
         SourceError: see :func:`screen_nesting` and :func:`screen_rdf_xml`.
     """
-    _screen(_read(path, str(path)), fmt, str(path), max_depth)
+    where = str(path)
+    if fmt is RdfFormat.RDF_XML:
+        screen_rdf_xml(_read(path, where), where, max_depth=max_depth)
+        return
+    try:
+        with path.open("rb") as handle:
+            if os.fstat(handle.fileno()).st_size == 0:
+                return
+            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+                screen_nesting(data, fmt, where, max_depth)
+    except OSError as e:
+        raise SourceError(f"cannot read: {e.strerror or e}", path=where) from e
 
 
 def _position(error: SyntaxError) -> tuple[int | None, int | None]:

@@ -35,7 +35,7 @@ from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.errors import QueryError, SourceError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.ingest.isolation import check_update_isolated
-from ptce_kg.ingest.rdf import ParseLimits, parse_rdf_bytes
+from ptce_kg.ingest.rdf import ParseLimits, parse_rdf_bytes, screen_file
 from ptce_kg.nesting import MAX_NESTING_DEPTH, find_too_deep
 from ptce_kg.pipeline import graph_writes
 from ptce_kg.store import open_store
@@ -564,3 +564,22 @@ def test_an_update_over_http_is_checked_in_a_child(
     )
     assert bad.status_code == 400
     assert "stopped" not in bad.json()["message"]
+
+
+@pytest.mark.parametrize("name", [n for n, k in KINDS.items() if k.fmt is not RdfFormat.RDF_XML])
+def test_a_file_is_screened_through_a_memory_map_alike(name: str, tmp_path: Path) -> None:
+    """`load --no-validate` screens big dumps without reading them into memory."""
+    kind = KINDS[name]
+    text = kind.make(over(kind))
+    path = tmp_path / f"doc{kind.suffix}"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SourceError) as mapped:
+        screen_file(path, kind.fmt)
+    with pytest.raises(SourceError) as in_memory:
+        parse_rdf_bytes(text.encode(), kind.fmt, graph=f"{ORG}/graph")
+    assert (mapped.value.line, mapped.value.column) == (
+        in_memory.value.line,
+        in_memory.value.column,
+    )
+    path.write_text(kind.make(LIMIT), encoding="utf-8")
+    screen_file(path, kind.fmt)  # at the limit: passes
