@@ -10,7 +10,7 @@ import socket
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal
+from rdflib import Graph, Literal, URIRef
 
 from ptce_kg.namespaces import SH
 from ptce_kg.validate import ValidationReport, ValidationResult
@@ -137,3 +137,67 @@ def test_service_in_a_shape_never_contacts_a_host() -> None:
             )
         with pytest.raises(TimeoutError):
             listener.accept()[0].close()
+
+
+# --- sh:pattern: the XPath regex dialect, or a refusal -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags", "bad", "good"),
+    [
+        ("^[a-z-[aeiou]]+$", "", "xaz", "xyz"),  # subtraction, not a union
+        ("^\\w+$", "", "a_b", "ab"),  # XSD \w excludes punctuation such as _
+        ("^\\s$", "", "\u00a0", " "),  # XSD \s is space, tab, CR, LF only
+        ("^a.b$", "", "a\rb", "axb"),  # . matches neither CR nor LF
+        ("a b", "x", "a", "ab"),  # x: whitespace removed
+        ("a.b", "q", "axb", "a.b"),  # q: the pattern is a literal string
+    ],
+)
+def test_pattern_reads_the_xpath_dialect(pattern: str, flags: str, bad: str, good: str) -> None:
+    shapes = Graph().parse(data=PREFIXES + "ex:S sh:targetSubjectsOf ex:p .", format="turtle")
+    shapes.add((URIRef(EX + "S"), SH.pattern, Literal(pattern)))
+    if flags:
+        shapes.add((URIRef(EX + "S"), SH.flags, Literal(flags)))
+    store = ox.Store()
+    for name, value in (("bad", bad), ("good", good)):
+        store.add(
+            ox.Quad(
+                ox.NamedNode(EX + name),
+                ox.NamedNode(EX + "p"),
+                ox.Literal(value),
+                ox.NamedNode(SOURCE),
+            )
+        )
+    results = validate_sparql(store, _as_property(shapes), focus_graphs=[SOURCE])
+    assert [r.focus for r in results] == [EX + "bad"]
+
+
+def _as_property(shapes: Graph) -> Graph:
+    """Move the node shape's sh:pattern/sh:flags to a property shape on ex:p."""
+    out = Graph()
+    node, prop = URIRef(EX + "S"), URIRef(EX + "P")
+    for s, p, o in shapes:
+        if p in {SH.pattern, SH.flags}:
+            out.add((prop, p, o))
+        else:
+            out.add((s, p, o))
+    out.add((node, SH.property, prop))
+    out.add((prop, SH.path, URIRef(EX + "p")))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("pattern", "flags"),
+    [("^(a)\\1$", ""), ("^\\i\\c*$", ""), ("^(?=a)", ""), ("\\p{IsBasicLatin}", ""), ("a", "z")],
+    ids=["back-reference", "name-chars", "look-ahead", "block", "unknown-flag"],
+)
+def test_untranslatable_pattern_is_refused(pattern: str, flags: str) -> None:
+    shapes = Graph().parse(
+        data=PREFIXES + "ex:S sh:targetSubjectsOf ex:p ; sh:property ex:P . ex:P sh:path ex:p .",
+        format="turtle",
+    )
+    shapes.add((URIRef(EX + "P"), SH.pattern, Literal(pattern)))
+    if flags:
+        shapes.add((URIRef(EX + "P"), SH.flags, Literal(flags)))
+    with pytest.raises(UnsupportedShapeError, match=r"sh:pattern|sh:flags"):
+        validate_sparql(ox.Store(), shapes, focus_graphs=[SOURCE])

@@ -25,7 +25,7 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import PathExpr, Severity, ValidationResult, _sparql_text
+from ptce_kg.validate import PathExpr, Severity, ValidationResult, _regex, _sparql_text
 from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,
@@ -430,9 +430,14 @@ def _max_count(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -
 
 def _pattern(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
     flags = e.shapes.graph.value(info.node, SH.flags)
-    args = _str_literal(str(obj))
-    if flags is not None:
-        args += ", " + _str_literal(str(flags))
+    where = f"shape {info.name}"
+    pattern, rust_flags = _regex.translate(
+        str(obj), "" if flags is None else str(flags), where=where
+    )
+    args = f"{_str_literal(pattern)}, {_str_literal(rust_flags)}"
+    probe = e.select(f"SELECT ?ok WHERE {{ BIND(REGEX('', {args}) AS ?ok) }}", info, "sh:pattern")
+    if not probe or probe[0]["ok"] is None:
+        raise UnsupportedShapeError(f"{where}: sh:pattern {str(obj)!r} cannot be evaluated")
     return e.value_rows(
         info,
         "Pattern",
