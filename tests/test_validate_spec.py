@@ -10,7 +10,7 @@ import socket
 
 import pyoxigraph as ox
 import pytest
-from rdflib import Graph, Literal, URIRef
+from rdflib import RDF, XSD, Graph, Literal, URIRef
 
 from ptce_kg.namespaces import SH
 from ptce_kg.validate import ValidationReport, ValidationResult
@@ -201,3 +201,46 @@ def test_untranslatable_pattern_is_refused(pattern: str, flags: str) -> None:
         shapes.add((URIRef(EX + "P"), SH.flags, Literal(flags)))
     with pytest.raises(UnsupportedShapeError, match=r"sh:pattern|sh:flags"):
         validate_sparql(ox.Store(), shapes, focus_graphs=[SOURCE])
+
+
+# --- results keep RDF terms -----------------------------------------------------------------------
+
+
+def test_values_differing_by_language_or_datatype_are_distinct_results() -> None:
+    results = run(
+        'ex:a ex:label "Berg", "Berg"@de ; ex:n 4, 4.0 .',
+        "ex:S sh:targetSubjectsOf ex:label ;"
+        " sh:property [ sh:path ex:label ; sh:languageIn ( 'fr' ) ] ;"
+        " sh:property [ sh:path ex:n ; sh:maxInclusive 3 ] .",
+    )
+    terms = [r.value_node for r in results]
+    assert all(isinstance(t, Literal) for t in terms)
+    assert sorted((str(t), str(t.datatype), str(t.language)) for t in terms) == [  # type: ignore[union-attr]
+        ("4", str(XSD.decimal), "None"),  # "4.0" as Oxigraph stores it
+        ("4", str(XSD.integer), "None"),
+        ("Berg", "None", "None"),
+        ("Berg", "None", "de"),
+    ]
+
+
+def test_iri_values_are_iris_in_the_report_graph() -> None:
+    results = run(
+        "ex:a ex:knows ex:b .", "ex:S sh:targetSubjectsOf ex:knows ; sh:nodeKind sh:Literal ."
+    )
+    values = set(ValidationReport(results=results).to_graph().objects(None, SH.value))
+    assert values == {URIRef(EX + "a")}
+
+
+def test_complex_result_path_and_custom_severity_are_reported() -> None:
+    results = run(
+        "ex:a ex:p ex:b . ex:b ex:q 1 .",
+        "ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ( ex:p ex:q ) ;"
+        " sh:datatype xsd:string ; sh:severity ex:Minor ] .",
+    )
+    assert [(r.path_expr, r.severity_iri) for r in results] == [
+        (("sequence", (URIRef(EX + "p"), URIRef(EX + "q"))), URIRef(EX + "Minor"))
+    ]
+    graph = ValidationReport(results=results).to_graph()
+    assert set(graph.objects(None, SH.resultSeverity)) == {URIRef(EX + "Minor")}
+    path = graph.value(next(graph.subjects(SH.resultSeverity, None)), SH.resultPath)
+    assert [graph.value(path, p) for p in (RDF.first,)] == [URIRef(EX + "p")]

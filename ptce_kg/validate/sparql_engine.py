@@ -528,7 +528,7 @@ def _range_handler(pred: URIRef) -> _Handler:
 def _less_than(component: str, op: str) -> _Handler:
     def handler(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
         query = (
-            f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {e.values(info)} "
+            f"SELECT DISTINCT ?this ?value ?_o WHERE {{ {focus} {e.values(info)} "
             f"?this {_const(obj, info)} ?_o FILTER(!COALESCE(?value {op} ?_o, false)) }}"
         )
         message = f"Value is not {op} the values of {obj}"
@@ -583,7 +583,19 @@ def _closed(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
 
 
 def _property(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
-    return e.evaluate(obj, e.value_focus(info, focus, depth), depth + 1)
+    results = e.evaluate(obj, e.value_focus(info, focus, depth), depth + 1)
+    if not results or info.path is None:
+        return results
+    # The nested shape is validated once per (focus node, value node) pair: a value node reached
+    # from two focus nodes gets its results twice, as the SHACL report has them.
+    outer = f"?_f{depth}"
+    query = (
+        f"SELECT ?this (COUNT(DISTINCT {outer}) AS ?n) WHERE {{ "
+        f"{{ SELECT (?this AS {outer}) WHERE {{ {focus} }} }} {outer} {info.path} ?this }} "
+        f"GROUP BY ?this"
+    )
+    counts = {row["this"]: int(row["n"].value) for row in e.select(query, info, "sh:property")}
+    return [r for r in results for _ in range(counts.get(r.focus, 1))]
 
 
 def _node(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:

@@ -104,8 +104,6 @@ XFAILS: dict[str, dict[str, str]] = {
         "core/property/datatype-ill-formed": (
             'derived datatypes: Oxigraph stores "300"^^xsd:byte as an ill-typed xsd:integer'
         ),
-        "core/property/lessThan-002": "one result per (value, other value) pair is merged",
-        "core/property/property-001": "a nested shape reached twice gives one result",
         "core/property/uniqueLang-002": UNIQUE_LANG_002,
         "sparql/component/optional-001": COMPONENTS,
         "sparql/component/propertyValidator-select-001": COMPONENTS,
