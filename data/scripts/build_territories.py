@@ -78,10 +78,11 @@ def read_package_version(package_dir: Path) -> str:
 
 
 def collect_codes(ptce_dir: Path) -> tuple[set[str], set[str]]:
-    """Return the commune codes and EPCI SIRENs that the Turtle files of ``ptce_dir`` refer to."""
+    """Return the commune codes and EPCI SIRENs that the Turtle files of ``ptce_dir`` and of the
+    organisations beside it (``../actors``) refer to."""
     communes: set[str] = set()
     epcis: set[str] = set()
-    for path in sorted(ptce_dir.glob("*.ttl")):
+    for path in sorted(ptce_dir.glob("*.ttl")) + sorted((ptce_dir.parent / "actors").glob("*.ttl")):
         graph = Graph().parse(path, format="turtle")
         for term in set(graph.subjects()) | set(graph.objects()):
             if not isinstance(term, URIRef) or "/" not in term:
@@ -299,7 +300,8 @@ def main(argv: list[str] | None = None) -> int:
     departements = build_departements(
         read_json(data / "departements.json"), source, populations(commune_rows, "departement")
     )
-    add_source(departements, source, title, LICENCE_OUVERTE)
+    # the package is described once, in regions.ttl (loaded first): a triple repeated in two
+    # graphs would answer twice from the union default graph
     write_turtle(departements, args.out / "departements.ttl", "Départements.\n" + header)
 
     communes = build_communes(
@@ -311,7 +313,6 @@ def main(argv: list[str] | None = None) -> int:
         places,
         points_source,
     )
-    add_source(communes, source, title, LICENCE_OUVERTE)
     communes_header = "Communes and EPCI used by data/ptce/.\n" + header
     if points_source is not None:
         add_source(

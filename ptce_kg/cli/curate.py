@@ -24,7 +24,7 @@ from ptce_kg.errors import SourceError
 from ptce_kg.ingest.curation import build_dataset, read_curation, write_dataset
 
 curate_app = typer.Typer(
-    help="Build the real PTCE dataset (data/ptce/*.ttl) from the curation tables (data/curation/).",
+    help="Build the real PTCE dataset (data/ptce, data/actors, data/sources) from data/curation/.",
     no_args_is_help=True,
 )
 app.add_typer(curate_app, name="curate")
@@ -43,7 +43,9 @@ def build(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Folder of the built files [default: data/ptce]."),
+        typer.Option(
+            "--output", "-o", help="Data folder written to (ptce/, actors/, sources/) [default: data]."
+        ),
     ] = None,
     check: Annotated[
         bool,
@@ -52,7 +54,8 @@ def build(
         ),
     ] = False,
 ) -> None:
-    """Check every row of the tables, then write one Turtle file per PTCE (stale files removed).
+    """Check every row of the tables, then write one Turtle file per PTCE, one of the organisations
+    and one of the source documents (each described once), removing stale files.
 
     A row that cannot be built (unknown key, bad code or date, missing source…) is reported with
     its file, line and column, and nothing is written (exit 2). Every fact cites the document
@@ -61,7 +64,7 @@ def build(
     with exit_codes():
         settings = settings_for()
         source_dir = curation or settings.data_dir / "curation"
-        out_dir = output or settings.data_dir / "ptce"
+        out_dir = output or settings.data_dir
         tables = read_curation(source_dir, settings.ontology_dir / "vocabularies")
         built = build_dataset(tables, base=settings.base_iri)
         changed = write_dataset(built, out_dir, check=check)
@@ -71,11 +74,10 @@ def build(
                 more = f" and {len(changed) - 10} more" if len(changed) > 10 else ""
                 fail(EXIT_OUT_OF_DATE, f"{len(changed)} built file(s) out of date: {names}{more}; "
                      "run `make data`")  # fmt: skip
-            out.print(f"{len(built)} PTCE files in {out_dir} are up to date")
+            out.print(f"{len(built)} built files in {out_dir} are up to date")
             return
-        out.print(
-            f"{len(built)} PTCE built into {out_dir}: {len(changed)} file(s) written or removed"
-        )
+        ptces = sum(1 for name in built if name.startswith("ptce/"))
+        out.print(f"{ptces} PTCE built into {out_dir}: {len(changed)} file(s) written or removed")
 
 
 @app.command()

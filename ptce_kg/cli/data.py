@@ -41,10 +41,13 @@ from ptce_kg.validate import Severity
 #: The territories of the bundled data, in dependency order (a commune lies within a département,
 #: which lies within a région); any other file of ``territories/`` follows, then ``ptce/``.
 TERRITORIES_ORDER = ("regions.ttl", "departements.ttl", "communes.ttl")
+#: Folders of graphs the PTCE share, loaded between the territories and ``ptce/`` (data/README.md).
+SHARED_FOLDERS = ("sources", "actors")
 
 
 def bundled_data(data_dir: Path) -> list[Path]:
-    """Return the files of the real dataset under ``data_dir``: ``territories/``, then ``ptce/``.
+    """Return the files of the real dataset under ``data_dir``: ``territories/``, ``sources/``,
+    ``actors/``, then ``ptce/``.
 
     Raises:
         SourceError: ``data_dir`` holds no ``territories/`` or no ``ptce/`` folder.
@@ -57,7 +60,9 @@ def bundled_data(data_dir: Path) -> list[Path]:
         )
     rank = {name: n for n, name in enumerate(TERRITORIES_ORDER)}
     first = sorted(expand_paths([territories]), key=lambda p: (rank.get(p.name, len(rank)), p.name))
-    return first + expand_paths([ptces])
+    # the documents and the organisations the PTCE share come before the PTCE that cite them
+    shared = [data_dir / name for name in SHARED_FOLDERS if (data_dir / name).is_dir()]
+    return first + expand_paths(shared) + expand_paths([ptces])
 
 
 @app.command()

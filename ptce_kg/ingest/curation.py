@@ -409,6 +409,8 @@ class _Builder:
         self.orgs: dict[str, list[Row]] = {}
         for row in curation.table("organisations"):
             self.orgs.setdefault(row["org"], []).append(row)
+        self.used_orgs: set[str] = set()  # the organisations the PTCE graphs point to
+        self.used_sources: set[str] = set()  # the documents any graph cites
 
     def doc(self, key: str) -> URIRef:
         return URIRef(self.sources[key]["url"])
@@ -499,7 +501,13 @@ class _Builder:
         )
         return concept_iri(scheme, key, base=self.base)
 
-    def org_node(self, g: Graph, key: str, used: set[str]) -> URIRef:
+    def org_ref(self, key: str) -> URIRef:
+        """The IRI of organisation ``key``, described once in the organisations graph."""
+        self.used_orgs.add(key)
+        return mint_iri("org", key, base=self.base)
+
+    def describe_org(self, g: Graph, key: str, used: set[str]) -> URIRef:
+        """An organisation with its classes, identifiers, seat, changes and sources."""
         rows = self.orgs[key]
         node = mint_iri("org", key, base=self.base)
         first = rows[0]
@@ -576,7 +584,7 @@ class _Builder:
             elif kind.startswith("concept:"):
                 obj = concept_iri(kind.split(":", 1)[1], value, base=base)
             elif kind == "org":
-                obj = self.org_node(g, value, used)
+                obj = self.org_ref(value)
             elif kind == "boolean":
                 obj = Literal(value == "true")
             elif kind == "text@en":
@@ -600,7 +608,7 @@ class _Builder:
             self.cite(g, node, rows, used)
         members = [r for r in c.table("memberships") if r["ptce"] == key]
         for (org, role), rows in _group_by(members, ("org", "role")).items():
-            member = self.org_node(g, org, used)
+            member = self.org_ref(org)
             node = mint_iri("membership", f"{key}-{org}-{role}", base=base)
             g.add((node, RDF.type, ORG.Membership))
             g.add((node, ORG.member, member))
@@ -658,8 +666,7 @@ class _Builder:
         documented = bool(members) or (ptce, PTCE.carrier, None) in g
         if not documented:
             g.add((ptce, PTCE.compositionDocumented, Literal(False)))
-        for source in sorted(used):
-            self.describe_source(g, source)
+        self.used_sources |= used
         for s, _p, o in list(g):
             if isinstance(s, BNode) or isinstance(o, BNode):
                 raise AssertionError("the build mints no blank node")  # keeps the output stable
@@ -716,17 +723,36 @@ CATEGORY_CLASSES: dict[tuple[str, str], URIRef] = {
 }
 
 
+#: Where the build writes, relative to the data folder: one graph per PTCE, then the organisations
+#: and the documents they share, each described once (Oxigraph's union default graph is a bag: a
+#: triple repeated in several graphs would answer several times).
+PTCE_FOLDER, ACTORS_FILE, SOURCES_FILE = "ptce", "actors/organisations.ttl", "sources/documents.ttl"
+BUILT_FOLDERS = ("ptce", "actors", "sources")
+
+
 def build_dataset(curation: Curation, *, base: str = DEFAULT_BASE) -> dict[str, str]:
-    """Turtle text of every PTCE's graph, by PTCE key (the file stem)."""
+    """Turtle text of every built file, by path relative to the data folder: ``ptce/<key>.ttl``,
+    ``actors/organisations.ttl`` and ``sources/documents.ttl``."""
     builder = _Builder(curation, base)
     out: dict[str, str] = {}
     for key in sorted({r["ptce"] for r in curation.table("ptce")}):
         graph, label = builder.build(key)
-        for prefix, ns in PREFIXES.items():
-            graph.bind(prefix, ns, override=True)
-        body = graph.serialize(format="turtle")
-        out[key] = HEADER.format(label=label) + body
+        out[f"{PTCE_FOLDER}/{key}.ttl"] = HEADER.format(label=label) + _turtle(graph)
+    actors, used = Graph(), set(builder.used_sources)
+    for key in sorted(builder.used_orgs):
+        builder.describe_org(actors, key, used)
+    out[ACTORS_FILE] = HEADER.format(label="Organisations") + _turtle(actors)
+    documents = Graph()
+    for key in sorted(used):
+        builder.describe_source(documents, key)
+    out[SOURCES_FILE] = HEADER.format(label="Source documents") + _turtle(documents)
     return out
+
+
+def _turtle(graph: Graph) -> str:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns, override=True)
+    return graph.serialize(format="turtle")
 
 
 PREFIXES = {
@@ -742,23 +768,25 @@ PREFIXES = {
 }
 
 
-def write_dataset(built: dict[str, str], out_dir: Path, *, check: bool = False) -> list[Path]:
-    """Write ``<key>.ttl`` files (and remove stale ones) or, with ``check``, list what differs.
+def write_dataset(built: dict[str, str], data_dir: Path, *, check: bool = False) -> list[Path]:
+    """Write the built files under ``data_dir`` (and remove stale ones from the built folders) or,
+    with ``check``, only list what differs.
 
     Returns the files written, removed or (with ``check``) out of date.
     """
     changed: list[Path] = []
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for key, text in built.items():
-        path = out_dir / f"{key}.ttl"
+    for name, text in built.items():
+        path = data_dir / name
         old = path.read_text(encoding="utf-8") if path.exists() else None
         if old != text:
             changed.append(path)
             if not check:
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(text, encoding="utf-8")
-    for path in sorted(out_dir.glob("*.ttl")):
-        if path.stem not in built:
-            changed.append(path)
-            if not check:
-                path.unlink()
+    for folder in BUILT_FOLDERS:
+        for path in sorted((data_dir / folder).glob("*.ttl")):
+            if str(path.relative_to(data_dir)) not in built:
+                changed.append(path)
+                if not check:
+                    path.unlink()
     return changed

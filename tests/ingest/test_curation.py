@@ -20,6 +20,7 @@ from ptce_kg.ingest.curation import (
 from ptce_kg.namespaces import PTCE, SCHEMA
 
 VOCAB = ONTOLOGY_DIR / "vocabularies"
+ACTORS_FILE, SOURCES_FILE = "actors/organisations.ttl", "sources/documents.ttl"
 ID = "https://w3id.org/ptce/id/"
 DOC_A = URIRef("https://example.org/a")
 DOC_B = URIRef("https://example.org/b")
@@ -84,9 +85,13 @@ def curation(tmp_path: Path) -> Path:
 
 
 def build(root: Path) -> Graph:
+    """The union of the built graphs: the PTCE's, the organisations' and the documents'."""
     built = build_dataset(read_curation(root, VOCAB))
-    assert list(built) == ["pole-x"]
-    return Graph().parse(data=built["pole-x"], format="turtle")
+    assert sorted(built) == [ACTORS_FILE, "ptce/pole-x.ttl", SOURCES_FILE]
+    graph = Graph()
+    for text in built.values():
+        graph.parse(data=text, format="turtle")
+    return graph
 
 
 def sources_of(g: Graph, s: URIRef, p: URIRef, o: URIRef | Literal) -> set[URIRef]:
@@ -167,7 +172,8 @@ def test_a_ptce_whose_sources_name_no_member_is_composition_not_documented(tmp_p
             "facts": [["pole-w", "covers-region", "84", "doc-a", "", ""]],
         },
     )
-    g = Graph().parse(data=build_dataset(read_curation(root, VOCAB))["pole-w"], format="turtle")
+    built = build_dataset(read_curation(root, VOCAB))["ptce/pole-w.ttl"]
+    g = Graph().parse(data=built, format="turtle")
     assert (URIRef(ID + "ptce/pole-w"), PTCE.compositionDocumented, Literal(False)) in g
 
 
@@ -218,15 +224,28 @@ def test_a_wrong_header_names_the_missing_and_unknown_columns(tmp_path: Path) ->
 def test_write_dataset_checks_and_removes_stale_files(curation: Path, tmp_path: Path) -> None:
     built = build_dataset(read_curation(curation, VOCAB))
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "gone.ttl").write_text("# stale\n", encoding="utf-8")
-    assert {p.name for p in write_dataset(built, out, check=True)} == {"pole-x.ttl", "gone.ttl"}
-    assert (out / "gone.ttl").exists()  # --check writes nothing
+    (out / "ptce").mkdir(parents=True)
+    (out / "ptce" / "gone.ttl").write_text("# stale\n", encoding="utf-8")
+    changed = {str(p.relative_to(out)) for p in write_dataset(built, out, check=True)}
+    assert changed == {"ptce/pole-x.ttl", "ptce/gone.ttl", ACTORS_FILE, SOURCES_FILE}
+    assert (out / "ptce" / "gone.ttl").exists()  # --check writes nothing
     write_dataset(built, out)
-    assert sorted(p.name for p in out.iterdir()) == ["pole-x.ttl"]
+    assert sorted(p.name for p in (out / "ptce").iterdir()) == ["pole-x.ttl"]
     assert write_dataset(built, out, check=True) == []
     # the output is stable: the same tables build the same bytes
     assert build_dataset(read_curation(curation, VOCAB)) == built
+
+
+def test_shared_nodes_are_described_once_not_in_each_ptce_graph(curation: Path) -> None:
+    """A triple in several graphs would answer several times (the union graph is a bag)."""
+    built = build_dataset(read_curation(curation, VOCAB))
+    ptce = Graph().parse(data=built["ptce/pole-x.ttl"], format="turtle")
+    assert (URIRef(ID + "org/asso-y"), None, None) not in ptce
+    assert (DOC_A, None, None) not in ptce
+    actors = Graph().parse(data=built[ACTORS_FILE], format="turtle")
+    assert (URIRef(ID + "org/asso-y"), RDF.type, PTCE.Association) in actors
+    documents = Graph().parse(data=built[SOURCES_FILE], format="turtle")
+    assert set(documents.subjects(RDF.type, PTCE.SourceDocument)) == {DOC_A, DOC_B}
 
 
 @pytest.mark.parametrize(
