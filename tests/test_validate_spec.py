@@ -23,6 +23,7 @@ EX = "http://example.org/ns#"
 PREFIXES = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 @prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
 """
 
 
@@ -244,3 +245,30 @@ def test_complex_result_path_and_custom_severity_are_reported() -> None:
     assert set(graph.objects(None, SH.resultSeverity)) == {URIRef(EX + "Minor")}
     path = graph.value(next(graph.subjects(SH.resultSeverity, None)), SH.resultPath)
     assert [graph.value(path, p) for p in (RDF.first,)] == [URIRef(EX + "p")]
+
+
+# --- SPARQL-based constraint components -----------------------------------------------------------
+
+COMPONENT = """ex:Component rdfs:subClassOf sh:ConstraintComponent .
+ex:Prefix a ex:Component ;
+  sh:parameter [ sh:path ex:prefix ] ;
+  sh:validator [ a sh:SPARQLAskValidator ;
+    sh:ask "ASK { FILTER(STRSTARTS(STR($value), $prefix)) }" ] .
+"""
+
+
+def test_component_declared_through_a_subclass_is_validated() -> None:
+    results = run(
+        'ex:a ex:code "FR-1", "DE-2" .',
+        COMPONENT
+        + 'ex:S sh:targetSubjectsOf ex:code ; sh:property [ sh:path ex:code ; ex:prefix "FR" ] .',
+    )
+    assert [(r.value, r.constraint) for r in results] == [("DE-2", EX + "Prefix")]
+
+
+def test_component_with_forbidden_sparql_is_refused() -> None:
+    shapes = COMPONENT.replace("FILTER(", "VALUES ?x { 1 } FILTER(") + (
+        'ex:S sh:targetSubjectsOf ex:code ; ex:prefix "FR" .'
+    )
+    with pytest.raises(UnsupportedShapeError, match="VALUES"):
+        run('ex:a ex:code "FR-1" .', shapes)

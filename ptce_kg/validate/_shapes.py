@@ -95,6 +95,29 @@ def path_expr(graph: Graph, node: Node) -> PathExpr:
 
 
 @dataclass(frozen=True)
+class Parameter:
+    """A parameter of a constraint component: its path and the variable it binds."""
+
+    path: URIRef
+    name: str
+    optional: bool
+
+
+@dataclass(frozen=True)
+class Component:
+    """A SPARQL-based constraint component (SHACL 6)."""
+
+    node: URIRef
+    parameters: tuple[Parameter, ...]
+    validator: Node | None  # sh:validator (ASK), for node and property shapes
+    node_validator: Node | None
+    property_validator: Node | None
+
+
+_VALIDATORS = (SH.validator, SH.nodeValidator, SH.propertyValidator)
+
+
+@dataclass(frozen=True)
 class ShapeInfo:
     """What the engine needs to know about one shape node."""
 
@@ -115,8 +138,55 @@ class ShapesGraph:
         self.graph = graph
         self._info: dict[Node, ShapeInfo] = {}
         self._class_classes = {RDFS.Class, OWL.Class, *graph.subjects(RDFS.subClassOf, RDFS.Class)}
-        if any(graph.subjects(RDF.type, SH.ConstraintComponent)):
-            raise UnsupportedShapeError("custom constraint components (sh:ConstraintComponent)")
+        self.components = self._components()
+
+    def _components(self) -> list[Component]:
+        """The SPARQL-based constraint components declared in the shapes graph (SHACL 6).
+
+        A component is an instance of ``sh:ConstraintComponent`` or of one of its subclasses; its
+        parameters are named by the local names of their ``sh:path``.
+        """
+        g = self.graph
+        classes: set[Node] = {SH.ConstraintComponent}
+        todo: list[Node] = [SH.ConstraintComponent]
+        while todo:
+            for sub in g.subjects(RDFS.subClassOf, todo.pop()):
+                if sub not in classes:
+                    classes.add(sub)
+                    todo.append(sub)
+        nodes = {c for cls in classes for c in g.subjects(RDF.type, cls)}
+        nodes |= {c for p in _VALIDATORS for c in g.subjects(p, None)}
+        components = []
+        for node in sorted(nodes, key=term_text):
+            where = f"constraint component {term_text(node)}"
+            if not isinstance(node, URIRef):
+                raise UnsupportedShapeError(f"{where}: a component must be an IRI")
+            params = []
+            for param in g.objects(node, SH.parameter):
+                path = g.value(param, SH.path)
+                if not isinstance(path, URIRef):
+                    raise UnsupportedShapeError(f"{where}: a parameter's sh:path must be an IRI")
+                name = re.split(r"[#/:]", str(path))[-1]
+                if not re.fullmatch(r"[A-Za-z_]\w*", name):
+                    raise UnsupportedShapeError(f"{where}: parameter name {name!r}")
+                optional = any(
+                    isinstance(o, Literal) and o.value is True
+                    for o in g.objects(param, SH.optional)
+                )
+                params.append(Parameter(path, name, optional))
+            if not params:
+                raise UnsupportedShapeError(f"{where}: no sh:parameter")
+            validators = {p: g.value(node, p) for p in _VALIDATORS}
+            components.append(
+                Component(
+                    node,
+                    tuple(sorted(params, key=lambda p: p.name)),
+                    validators.get(SH.validator),
+                    validators.get(SH.nodeValidator),
+                    validators.get(SH.propertyValidator),
+                )
+            )
+        return components
 
     def info(self, shape: Node) -> ShapeInfo:
         """Return (and cache) the shape's path, severity, messages and status."""

@@ -69,7 +69,7 @@ def _significant(toks: list[Token]) -> list[tuple[int, Token]]:
     return [(i, t) for i, t in enumerate(toks) if t.kind not in {"space", "comment"}]
 
 
-def check(toks: list[Token], where: str) -> None:
+def check(toks: list[Token], where: str, pre_bound: frozenset[str] = frozenset()) -> None:
     """Refuse what SHACL 5.2.1 forbids in a query with pre-bound variables.
 
     Raises:
@@ -84,7 +84,7 @@ def check(toks: list[Token], where: str) -> None:
             )
         if t.upper == "AS" and k + 1 < len(sig) and sig[k + 1].kind == "var":
             name = sig[k + 1].text[1:]
-            if name in PRE_BOUND:
+            if name in PRE_BOUND or name in pre_bound:
                 raise UnsupportedShapeError(
                     f"{where}: AS ?{name} rebinds a pre-bound variable (SHACL 5.2.1)"
                 )
@@ -142,12 +142,12 @@ def head_join_safe(toks: list[Token]) -> bool:
     return True
 
 
-def substitute(toks: list[Token], constant: str) -> str:
-    """The query with every ``$this``/``?this`` replaced by ``constant`` (a SPARQL term).
+def substitute(toks: list[Token], constants: dict[str, str]) -> str:
+    """The query with every pre-bound variable (``constants``: name → SPARQL term) replaced.
 
-    ``$this`` projected by a sub-select becomes ``(constant AS ?this)`` (the outer query does not
-    project it: the caller knows the focus node), ``bound($this)`` becomes ``(true)`` and
-    ``$this`` in ``GROUP BY``/``ORDER BY`` becomes ``(constant)``, so the text stays a query.
+    A pre-bound variable projected by a sub-select becomes ``(constant AS ?var)`` (the outer
+    query does not project it: the caller knows the values), ``bound($var)`` becomes ``(true)``
+    and ``$var`` in ``GROUP BY``/``ORDER BY`` becomes ``(constant)``, so the text stays a query.
     """
     sig = _significant(toks)
     out = [t.text for t in toks]
@@ -174,11 +174,12 @@ def substitute(toks: list[Token], constant: str) -> str:
             depth -= 1
         outer = clause == "select" and selects == 1
         if outer and depth == 0 and t.upper not in {"DISTINCT", "REDUCED"}:
-            outer_items += not t.is_var("this") and t.text != ")"
+            outer_items += not _pre_bound(t, constants) and t.text != ")"
         elif outer and depth == 1 and t.text == "(":
             outer_items += 1
-        if not t.is_var("this"):
+        if not _pre_bound(t, constants):
             continue
+        constant = constants[t.text[1:]]
         if (
             k >= 2
             and sig[k - 1][1].text == "("
@@ -190,7 +191,7 @@ def substitute(toks: list[Token], constant: str) -> str:
             out[sig[k - 1][0]] = out[i] = out[sig[k + 1][0]] = ""
             continue
         if clause == "select" and depth == 0:
-            out[i] = "" if selects == 1 else f"({constant} AS ?this)"
+            out[i] = "" if selects == 1 else f"({constant} AS ?{t.text[1:]})"
         elif clause == "by" and depth == 0:
             out[i] = f"({constant})"
         else:
@@ -198,3 +199,7 @@ def substitute(toks: list[Token], constant: str) -> str:
     if outer_items == 0 and outer_end >= 0:
         out[outer_end] = "(true AS ?_prebound) " + out[outer_end]
     return "".join(out)
+
+
+def _pre_bound(t: Token, constants: dict[str, str]) -> bool:
+    return t.kind == "var" and t.text[1:] in constants

@@ -30,6 +30,7 @@ from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,
     RDFS_SUBCLASS,
+    Component,
     ShapeInfo,
     ShapesGraph,
     UnsupportedShapeError,
@@ -254,15 +255,27 @@ class _Engine:
         if info.deactivated:
             return []
         results: list[_Raw] = []
+        parameters = {p.path for c in self.shapes.components for p in c.parameters}
         for pred, obj in self.shapes.constraint_triples(shape):
             handler = _HANDLERS.get(pred)
             if handler is not None:
                 results.extend(handler(self, info, obj, focus, depth))
-            elif pred in IGNORED_SH or not str(pred).startswith(_SH):
+            elif pred in IGNORED_SH or pred in parameters or not str(pred).startswith(_SH):
                 continue
             else:
                 raise UnsupportedShapeError(f"shape {info.name}: {pred} is not supported")
+        for component in self.shapes.components:
+            results.extend(_component(self, info, component, focus))
         return results
+
+    def ask(self, query: str, info: ShapeInfo, component: str) -> bool:
+        """Run an ASK on the union graph; name shape and component when Oxigraph refuses it."""
+        try:
+            return bool(self.store.query(query, use_default_graph_as_union=True))
+        except (SyntaxError, ValueError, OSError, RuntimeError) as e:
+            raise UnsupportedShapeError(
+                f"shape {info.name}, {component}: query failed ({e}): {query}"
+            ) from None
 
     # --- building blocks -----------------------------------------------------------------------
 
@@ -664,33 +677,7 @@ def _sparql(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
     select = g.value(obj, SH.select)
     if select is None:
         raise UnsupportedShapeError(f"{where}: only sh:select is supported")
-    prefixes = e.shapes.prefixes(obj)
-    text = str(select)
-    prologue = _PROLOGUE.match(text)
-    if prologue:
-        for m in re.finditer(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", prologue.group(0), re.I):
-            prefixes[m.group(1)] = m.group(2)
-        text = text[prologue.end() :]
-    for prefix, namespace in prefixes.items():
-        if not re.fullmatch(r"[\w.-]*", prefix) or not _IRI_TEXT.fullmatch(namespace):
-            raise UnsupportedShapeError(f"{where}: prefix {prefix!r}: <{namespace}> is not valid")
-    toks = _sparql_text.tokens(text)
-    _sparql_text.check(toks, where)
-    parts = []
-    for t in toks:
-        if t.kind != "var":
-            parts.append(t.text)
-        elif t.text[1:] == "shapesGraph":
-            raise UnsupportedShapeError(f"{where}: $shapesGraph is not supported")
-        elif t.text[1:] == "currentShape":
-            parts.append(sparql_term(info.node, where=where))
-        elif t.text == "$PATH":
-            if info.path is None:
-                raise UnsupportedShapeError(f"{where}: $PATH in a node shape")
-            parts.append(info.path)
-        else:
-            parts.append(t.text)
-    toks = _sparql_text.tokens("".join(parts))
+    toks, prefixes = _read_query(e, info, obj, str(select), where)
     if _sparql_text.head_join_safe(toks):
         text = "".join(t.text if not t.is_var("this") else "?this" for t in toks)
         rows = _head_join_rows(e, info, where, text, focus, prefixes)
@@ -711,6 +698,127 @@ def _sparql(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> l
         )
         results.append(_Raw(this, value, path, comp, info, message, info.path_expr))
     return results
+
+
+def _read_query(
+    e: _Engine,
+    info: ShapeInfo,
+    node: Node,
+    text: str,
+    where: str,
+    pre_bound: frozenset[str] = frozenset(),
+) -> tuple[list[_sparql_text.Token], dict[str, str]]:
+    """The tokens of a SHACL-SPARQL query with ``$currentShape`` and ``$PATH`` replaced, and its
+    prefixes (``sh:prefixes`` of ``node`` and its own PREFIX prologue), once checked.
+
+    Raises:
+        UnsupportedShapeError: for what SHACL forbids or this engine does not pre-bind.
+    """
+    prefixes = e.shapes.prefixes(node)
+    prologue = _PROLOGUE.match(text)
+    if prologue:
+        for m in re.finditer(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", prologue.group(0), re.I):
+            prefixes[m.group(1)] = m.group(2)
+        text = text[prologue.end() :]
+    for prefix, namespace in prefixes.items():
+        if not re.fullmatch(r"[\w.-]*", prefix) or not _IRI_TEXT.fullmatch(namespace):
+            raise UnsupportedShapeError(f"{where}: prefix {prefix!r}: <{namespace}> is not valid")
+    toks = _sparql_text.tokens(text)
+    _sparql_text.check(toks, where, pre_bound)
+    parts = []
+    for t in toks:
+        if t.kind != "var":
+            parts.append(t.text)
+        elif t.text[1:] == "shapesGraph":
+            raise UnsupportedShapeError(f"{where}: $shapesGraph is not supported")
+        elif t.text[1:] == "currentShape":
+            parts.append(sparql_term(info.node, where=where))
+        elif t.text == "$PATH":
+            if info.path is None:
+                raise UnsupportedShapeError(f"{where}: $PATH in a node shape")
+            parts.append(info.path)
+        else:
+            parts.append(t.text)
+    return _sparql_text.tokens("".join(parts)), prefixes
+
+
+# --- SPARQL-based constraint components (SHACL 6) ---------------------------------------------
+
+
+def _component(e: _Engine, info: ShapeInfo, component: Component, focus: str) -> list[_Raw]:
+    """The results of a custom component on ``info``, if the shape has its mandatory parameters."""
+    g = e.shapes.graph
+    where = f"shape {info.name}, component {component.node}"
+    values: dict[str, Node] = {}
+    for param in component.parameters:
+        found = list(g.objects(info.node, param.path))
+        if len(found) > 1:
+            raise UnsupportedShapeError(f"{where}: several values for parameter {param.path}")
+        if found:
+            values[param.name] = found[0]
+        elif not param.optional:
+            return []
+    if not values:
+        return []
+    validator = (
+        component.property_validator if info.path is not None else component.node_validator
+    ) or component.validator
+    if validator is None:  # no validator for this kind of shape: the component does not apply
+        return []
+    constants = {name: sparql_term(v, where=where) for name, v in values.items()}
+    messages = [m for m in g.objects(validator, SH.message) if isinstance(m, Literal)]
+    messages += [m for m in g.objects(component.node, SH.message) if isinstance(m, Literal)]
+    template = pick_message(messages) or pick_message(info.messages)
+    params_text = {name: str(v) for name, v in values.items()}
+
+    def message(row: Any = None) -> str:
+        if template is None:
+            return f"Value does not satisfy {component.node}"
+        text = re.sub(
+            r"\{[?$](\w+)\}",
+            lambda m: params_text.get(m.group(1), m.group(0)),
+            str(template),
+        )
+        return text if row is None else _format(text, row)
+
+    comp = str(component.node)
+    ask, select = g.value(validator, SH.ask), g.value(validator, SH.select)
+    results: list[_Raw] = []
+    if select is not None:
+        toks, prefixes = _read_query(e, info, validator, str(select), where, frozenset(values))
+        header = _header(prefixes)
+        query = f"SELECT DISTINCT ?this WHERE {{ {focus} }}"
+        for node in [r["this"] for r in e.select(query, info, comp)]:
+            text = _sparql_text.substitute(toks, {**constants, "this": _constant(node, where)})
+            for row in e.select(header + text, info, comp):
+                value = row["value"] if "value" in _vars(row) else None
+                if value is None and info.path is None:
+                    value = node
+                path_term = row["path"] if "path" in _vars(row) else None
+                path = path_term.value if isinstance(path_term, ox.NamedNode) else info.result_path
+                results.append(_Raw(node, value, path, comp, info, message(row), info.path_expr))
+    elif ask is not None:
+        pre_bound = frozenset(values) | {"value"}
+        toks, prefixes = _read_query(e, info, validator, str(ask), where, pre_bound)
+        header = _header(prefixes)
+        for this, value in e.pairs(info, focus):
+            bound = {**constants, "this": _constant(this, where), "value": _constant(value, where)}
+            if not e.ask(header + _sparql_text.substitute(toks, bound), info, comp):
+                results.append(
+                    _Raw(this, value, info.result_path, comp, info, message(), info.path_expr)
+                )
+    else:
+        raise UnsupportedShapeError(f"{where}: a validator needs sh:ask or sh:select")
+    return results
+
+
+def _constant(term: Any, where: str) -> str:
+    """An Oxigraph term as a SPARQL constant; blank nodes cannot be pre-bound by substitution."""
+    if isinstance(term, ox.BlankNode):
+        raise UnsupportedShapeError(
+            f"{where}: the blank node {_text(term)} cannot be pre-bound in a SPARQL query"
+        )
+    return str(term)
 
 
 _IRI_TEXT = re.compile(r'[^<>"{}|^`\\\x00-\x20]*')
@@ -759,7 +867,7 @@ def _substituted_rows(
                 f"{where}: $this is used in nested groups, sub-selects, UNION or GRAPH, where it "
                 f"is pre-bound by substitution, and the focus node {_text(node)} is a blank node"
             )
-        query = header + _sparql_text.substitute(toks, str(node))
+        query = header + _sparql_text.substitute(toks, {"this": str(node)})
         rows.extend((node, row) for row in e.select(query, info, comp))
     return rows
 

@@ -85,7 +85,6 @@ CANONICAL = (
     '("4"^^xsd:decimal for "4.0"^^xsd:decimal), not as written'
 )
 QUALIFIED = "sh:qualifiedValueShape is not implemented (refused)"
-COMPONENTS = "custom constraint components (sh:ConstraintComponent) are not implemented (refused)"
 SHAPES_GRAPH = "$shapesGraph is not supported (refused)"
 UNIQUE_LANG_002 = (
     "the expected report says 'conforms' for two @en values under sh:uniqueLang "
@@ -105,18 +104,11 @@ XFAILS: dict[str, dict[str, str]] = {
             'derived datatypes: Oxigraph stores "300"^^xsd:byte as an ill-typed xsd:integer'
         ),
         "core/property/uniqueLang-002": UNIQUE_LANG_002,
-        "sparql/component/optional-001": COMPONENTS,
-        "sparql/component/propertyValidator-select-001": COMPONENTS,
-        "sparql/component/validator-001": COMPONENTS,
         "sparql/pre-binding/shapesGraph-001": SHAPES_GRAPH,
     },
     "pyshacl": {
         "core/property/uniqueLang-002": UNIQUE_LANG_002,
         "sparql/pre-binding/shapesGraph-001": SHAPES_GRAPH,
-    },
-    # ptce_kg's engine says "conforms" where the expected report has results: to fix first
-    "wrongly-conforms": {
-        "sparql/component/validator-001": COMPONENTS,
     },
 }
 
@@ -276,7 +268,7 @@ def test_pyshacl(case: ShaclCase) -> None:
     _assert_matches(case, run_pyshacl(case))
 
 
-@pytest.mark.parametrize("case", _params("wrongly-conforms"))
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in cases()])
 def test_never_wrongly_conforms(case: ShaclCase) -> None:
     """Where the expected report has a result, the engine reports one too or refuses."""
     expected = _expected(case)
