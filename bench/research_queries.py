@@ -6,7 +6,7 @@ what the queries need, loaded the way ``ptce-kg load --no-validate`` does:
 
   - the ontology and its hierarchy closure graph (``pipeline.load_ontology``);
   - the reference territories (data/territories: régions, départements, communes);
-  - the bundled dataset (data/ptce, data/examples: the queries' example parameters point there);
+  - the bundled dataset (data/sources, data/actors, data/ptce) and data/examples;
   - the synthetic set bench/data/synthetic-<size>-s0.nt (made by bench/generate.py if missing);
   - every source's ``/inferred`` graph (superclass types, super-properties, inverses), which the
     bulk path computes after each file: the queries read the materialised class hierarchy.
@@ -65,7 +65,9 @@ TERRITORIES = [
     ROOT / "data" / "territories" / f"{name}.ttl"
     for name in ("regions", "departements", "communes")
 ]
-BUNDLED = [
+BUNDLED = [  # the documents and organisations the PTCE share, then the PTCE (ptce-kg load --bundled)
+    ROOT / "data" / "sources" / "documents.ttl",
+    ROOT / "data" / "actors" / "organisations.ttl",
     *sorted((ROOT / "data" / "ptce").glob("*.ttl")),
     *sorted((ROOT / "data" / "examples").glob("*.ttl")),
 ]
