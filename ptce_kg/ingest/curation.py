@@ -2,9 +2,10 @@
 
 The tables are the one edit source of the real dataset (``data/curation/README.md`` defines them):
 one row per fact, each naming the document that states it. They live in batch folders that are
-merged by key. :func:`read_curation` reads and checks every row (an error names file, row and
-column, and nothing is built); :func:`build_dataset` makes one self-contained graph per PTCE
-following ``docs/decisions/0006-per-fact-provenance.md``:
+merged by key (``merges.csv`` joins two keys given to one thing). :func:`read_curation` reads and
+checks every row (an error names file, row and column, and nothing is built); :func:`build_dataset`
+makes one graph per PTCE, one of the organisations and one of the documents they share, following
+``docs/decisions/0006-per-fact-provenance.md``:
 
 - a fact with a node of its own (recognition, indicator, membership, organisation, action,
   governance body, documentation gap) carries ``dcterms:source`` of exactly its rows' documents;
@@ -18,6 +19,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,7 +298,8 @@ def _check_rows(c: Curation) -> list[str]:
             concept(row, "ess_family", "ess-family")
         if row["legal_form"]:
             concept(row, "legal_form", "legal-form")
-        check(row, "siren", bool(SIREN.fullmatch(row["siren"])), "9 digits")
+        check(row, "siren", bool(SIREN.fullmatch(row["siren"])) and luhn(row["siren"]),
+              "a SIREN (9 digits whose Luhn check holds)")  # fmt: skip
         check(row, "commune", bool(COMMUNE.fullmatch(row["commune"])), "an INSEE commune code")
         orgs.setdefault(row["org"], row)
     for row in c.table("ptce"):
@@ -364,6 +367,15 @@ def _check_rows(c: Curation) -> list[str]:
         concept(row, "dimension", "dimension")
         check(row, "searched", bool(DATE.fullmatch(row["searched"])), "a date YYYY-MM-DD")
     return problems
+
+
+def luhn(digits: str) -> bool:
+    """True when ``digits`` pass the Luhn check that every SIREN's last digit makes."""
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char) * (2 if index % 2 else 1)
+        total += value - 9 if value > 9 else value
+    return total % 10 == 0
 
 
 def _is_number(text: str) -> bool:
@@ -689,8 +701,6 @@ def _group_by(rows: list[Row], columns: tuple[str, ...]) -> dict[tuple[str, ...]
 
 
 def _slug(text: str) -> str:
-    import unicodedata
-
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "publisher"
 

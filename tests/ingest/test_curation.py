@@ -188,6 +188,12 @@ def test_a_ptce_whose_sources_name_no_member_is_composition_not_documented(tmp_p
         ("indicators", ["pole-x", "direct-jobs", "", "4", "person", "doc-a", "", ""], "'date'", ""),
         ("memberships", ["pole-x", "nobody", "member", "", "", "doc-a", "", ""], "'org'", "nobody"),
         ("facts", ["pole-x", "sector", "digital", "doc-zz", "", ""], "'source'", "doc-zz"),
+        (
+            "organisations",
+            ["org-q", "Q", "ess-enterprise", "", "", "123456789", "", "doc-a", ""],
+            "'siren'",
+            "Luhn",
+        ),
     ],
 )
 def test_a_bad_row_is_reported_with_file_line_and_column_and_nothing_is_built(
