@@ -194,11 +194,11 @@ def test_message_choice_is_deterministic() -> None:
 def test_unsupported_feature_raises(tmp_path: Path) -> None:
     shapes = Graph().parse(
         data="""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/ns#> .
-        ex:S sh:targetClass ex:T ; sh:property [ sh:path ex:p ;
-          sh:qualifiedValueShape [ sh:class ex:C ] ; sh:qualifiedMinCount 1 ] .""",
+        ex:S sh:targetClass ex:T ; sh:sparql [
+          sh:select "SELECT $this WHERE { GRAPH $shapesGraph { $this ?p ?o } }" ] .""",
         format="turtle",
     )
-    with pytest.raises(UnsupportedShapeError, match="qualified"):
+    with pytest.raises(UnsupportedShapeError, match="shapesGraph"):
         validate_sparql(ox.Store(), shapes, focus_graphs=[SOURCE])
 
 

@@ -272,3 +272,24 @@ def test_component_with_forbidden_sparql_is_refused() -> None:
     )
     with pytest.raises(UnsupportedShapeError, match="VALUES"):
         run('ex:a ex:code "FR-1" .', shapes)
+
+
+# --- sh:qualifiedValueShape ----------------------------------------------------------------------
+
+
+def test_qualified_value_shapes_count_disjoint_conforming_values() -> None:
+    shapes = """ex:Hand sh:targetClass ex:H ; sh:property ex:thumb, ex:finger .
+    ex:thumb sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Thumb ] ;
+      sh:qualifiedMinCount 1 ; sh:qualifiedMaxCount 1 ; sh:qualifiedValueShapesDisjoint true .
+    ex:finger sh:path ex:digit ; sh:qualifiedValueShape [ sh:class ex:Finger ] ;
+      sh:qualifiedMinCount 2 ; sh:qualifiedValueShapesDisjoint true ."""
+    results = run(
+        """ex:ok a ex:H ; ex:digit ex:t, ex:f1, ex:f2 .
+        ex:both a ex:H ; ex:digit ex:tf, ex:f1 .
+        ex:t a ex:Thumb . ex:f1 a ex:Finger . ex:f2 a ex:Finger . ex:tf a ex:Thumb, ex:Finger .""",
+        shapes,
+    )
+    assert sorted((r.focus, r.constraint) for r in results) == [
+        (EX + "both", str(SH.QualifiedMinCountConstraintComponent)),
+        (EX + "both", str(SH.QualifiedMinCountConstraintComponent)),
+    ]

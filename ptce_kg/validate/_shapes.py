@@ -39,6 +39,9 @@ IGNORED_SH = {
     SH.targetSubjectsOf,
     SH.targetObjectsOf,
     SH.prefixes,
+    SH.qualifiedMinCount,  # read with sh:qualifiedValueShape
+    SH.qualifiedMaxCount,
+    SH.qualifiedValueShapesDisjoint,
     SH.select,  # read with sh:sparql (a shape can be its own sh:SPARQLConstraint)
 }
 

@@ -624,6 +624,45 @@ def _node(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> lis
     )
 
 
+def _qualified(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
+    """sh:qualifiedValueShape with sh:qualifiedMinCount/MaxCount (and ValueShapesDisjoint)."""
+    g = e.shapes.graph
+    bounds = {
+        name: _int(given, info, f"sh:{name}")
+        for name in ("qualifiedMinCount", "qualifiedMaxCount")
+        if (given := g.value(info.node, SH[name])) is not None
+    }
+    if not bounds:
+        return []
+    inner = e.value_focus(info, focus, depth)
+    failing = e.failing(obj, inner, depth)
+    disjoint = g.value(info.node, SH.qualifiedValueShapesDisjoint)
+    siblings: list[set[Any]] = []
+    if isinstance(disjoint, Literal) and disjoint.value is True:
+        for parent in g.subjects(SH.property, info.node):
+            for sibling in g.objects(parent, SH.property):
+                for shape in g.objects(sibling, SH.qualifiedValueShape):
+                    if sibling != info.node and shape != obj:
+                        siblings.append(e.failing(shape, inner, depth))
+    counts: dict[Any, int] = {}
+    for this, value in e.pairs(info, focus):
+        ok = value not in failing and all(value in bad for bad in siblings)
+        counts[this] = counts.get(this, 0) + ok
+    query = f"SELECT DISTINCT ?this WHERE {{ {focus} }}"
+    results = []
+    for name, bound in bounds.items():
+        component = "Q" + name[1:] + "ConstraintComponent"
+        comp = _SH + component
+        text = _message(info.messages, f"{name} {bound} of shape {term_text(obj)} not met")
+        for row in e.select(query, info, comp):
+            n = counts.get(row["this"], 0)
+            if (n < bound) if name == "qualifiedMinCount" else (n > bound):
+                results.append(
+                    _Raw(row["this"], None, info.result_path, comp, info, text, info.path_expr)
+                )
+    return results
+
+
 def _and(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
     inner = e.value_focus(info, focus, depth)
     failing: set[Any] = set()
@@ -951,5 +990,6 @@ _HANDLERS: dict[URIRef, _Handler] = {
     SH["or"]: _or,
     SH["not"]: _not,
     SH.xone: _xone,
+    SH.qualifiedValueShape: _qualified,
     SH.sparql: _sparql,
 }

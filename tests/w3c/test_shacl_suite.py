@@ -84,7 +84,6 @@ CANONICAL = (
     "Oxigraph stores literals in canonical form: the value is reported as stored "
     '("4"^^xsd:decimal for "4.0"^^xsd:decimal), not as written'
 )
-QUALIFIED = "sh:qualifiedValueShape is not implemented (refused)"
 SHAPES_GRAPH = "$shapesGraph is not supported (refused)"
 UNIQUE_LANG_002 = (
     "the expected report says 'conforms' for two @en values under sh:uniqueLang "
@@ -96,10 +95,6 @@ XFAILS: dict[str, dict[str, str]] = {
     "sparql": {
         "core/node/maxExclusive-001": CANONICAL,
         "core/node/minExclusive-001": CANONICAL,
-        "core/node/qualified-001": QUALIFIED,
-        "core/property/qualifiedMinCountDisjoint-001": QUALIFIED,
-        "core/property/qualifiedValueShape-001": QUALIFIED,
-        "core/property/qualifiedValueShapesDisjoint-001": QUALIFIED,
         "core/property/datatype-ill-formed": (
             'derived datatypes: Oxigraph stores "300"^^xsd:byte as an ill-typed xsd:integer'
         ),
