@@ -15,6 +15,7 @@ has a result, ptce_kg's engine either reports at least one or refuses the shapes
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -281,3 +282,50 @@ def test_suite_is_complete() -> None:
     assert names == {"core": 98, "sparql": 22}
     for engine, known in XFAILS.items():
         assert set(known) <= {c.name for c in cases()}, engine
+
+
+# --- the per-feature table of docs/conformance.md -------------------------------------------------
+
+
+def _verdict(case: ShaclCase, outcome: Outcome) -> str:
+    if outcome.refused is not None and case.report is not None:
+        return "refused"
+    try:
+        _assert_matches(case, outcome)
+    except AssertionError:
+        return "failed"
+    return "passed"
+
+
+_NUMBERED = re.compile(r"-(\d{3}|ill-formed).*$")
+
+
+def table() -> str:
+    """Markdown: per feature (the case names without their number), passed / failed / refused."""
+    rows: dict[str, dict[str, Counter[str]]] = {}
+    for case in cases():
+        part, _folder, name = case.name.split("/")
+        feature = part + ": " + _NUMBERED.sub("", name)
+        for engine, runner in RUNNERS.items():
+            verdict = _verdict(case, runner(case))
+            rows.setdefault(feature, {}).setdefault(engine, Counter())[verdict] += 1
+    lines = [
+        "| feature | cases | ptce_kg: passed / failed / refused "
+        "| pySHACL: passed / failed / refused |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    totals = {engine: Counter[str]() for engine in RUNNERS}
+    for feature, engines in sorted(rows.items()):
+        cells = []
+        for engine in RUNNERS:
+            c = engines[engine]
+            totals[engine].update(c)
+            cells.append(f"{c['passed']} / {c['failed']} / {c['refused']}")
+        lines.append(f"| {feature} | {sum(engines['sparql'].values())} | {' | '.join(cells)} |")
+    cells = [f"**{t['passed']} / {t['failed']} / {t['refused']}**" for t in totals.values()]
+    lines.append(f"| **all** | **{len(cases())}** | {' | '.join(cells)} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # python -m tests.w3c.test_shacl_suite
+    print(table())
