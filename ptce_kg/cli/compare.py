@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -55,6 +56,20 @@ def parse_weights(pairs: list[str] | None) -> SimilarityWeights:
     return SimilarityWeights.from_mapping(values)
 
 
+def parse_day(text: str | None) -> date | None:
+    """``--as-of YYYY-MM-DD`` as a date.
+
+    Raises:
+        QueryError: not a date.
+    """
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise QueryError(f"--as-of {text!r} is not a date", hint="YYYY-MM-DD") from None
+
+
 @app.command()
 def compare(
     ptces: Annotated[
@@ -69,6 +84,13 @@ def compare(
     ] = None,
     weights: WeightsOption = None,
     lang: LangOption = "fr",
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Describe the PTCEs as they stood on this day (YYYY-MM-DD; default today).",
+        ),
+    ] = None,
 ) -> None:
     """Compare 2 to 5 PTCEs side by side, with their pairwise similarity."""
     with exit_codes():
@@ -76,8 +98,9 @@ def compare(
             raise QueryError("--file writes csv or json", hint="add --output csv or --output json")
         settings = settings_for(store)
         chosen = parse_weights(weights)
+        on = parse_day(as_of)
         st = open_configured(settings, read_only=True)
-        comparison = compare_ptces(st, ptces, chosen, lang=lang, base=settings.base_iri)
+        comparison = compare_ptces(st, ptces, chosen, lang=lang, on=on, base=settings.base_iri)
         if output is CompareFormat.table:
             table = Table(*comparison.header(), show_lines=True)
             for row in comparison.as_table_rows():

@@ -38,6 +38,7 @@ from ptce_kg.compare.values import (
     Recognition,
     age_in_years,
     date_key,
+    first_day_key,
     local_name,
     resolve_ptce,
 )
@@ -104,19 +105,21 @@ SELECT DISTINCT ?d ?c ?fam WHERE {
   { ?fam ptce:categoryClass ?c ; skos:inScheme #FAMILIES# . }
 }"""
 _Q_MEMBERS = """
-SELECT DISTINCT ?p ?ms ?m ?c ?end WHERE {
+SELECT DISTINCT ?p ?ms ?m ?c ?start ?end WHERE {
   #SCOPE#
   ?ms org:organization ?p ; org:member ?m .
+  OPTIONAL { ?ms ptce:startDate ?start }
   OPTIONAL { ?ms ptce:endDate ?end }
   OPTIONAL { ?m a ?c . FILTER(STRSTARTS(STR(?c), STR(ptce:))) }
 }"""
 #: Set-wise form: memberships and members joined by hash, each member's actor classes
 #: (``#CLASSES#``, from the hierarchy) read once as one space-separated string.
 _Q_MEMBERS_SET = """
-SELECT DISTINCT ?p ?m ?end ?types WHERE {
+SELECT DISTINCT ?p ?m ?start ?end ?types WHERE {
   #SCOPE#
   ?ms org:organization ?p .
   { SELECT ?ms ?m WHERE { ?ms org:member ?m } }
+  OPTIONAL { SELECT ?ms ?start WHERE { ?ms ptce:startDate ?start } }
   OPTIONAL { SELECT ?ms ?end WHERE { ?ms ptce:endDate ?end } }
   OPTIONAL {
     SELECT ?m (GROUP_CONCAT(DISTINCT STR(?c); separator=" ") AS ?types)
@@ -153,12 +156,17 @@ SELECT DISTINCT ?p ?t ?kind ?code WHERE {
   }
 }"""
 _Q_LEGAL = """
-SELECT DISTINCT ?p ?role ?o ?c ?lf WHERE {
+SELECT DISTINCT ?p ?role ?o ?c ?lf ?e ?when ?before ?after WHERE {
   #SCOPE#
   VALUES ?role { ptce:legalStructure ptce:carrier }
   ?p ?role ?o .
   OPTIONAL { ?o rov:orgType|ptce:cooperativeStatus ?lf }
   OPTIONAL { ?o a ?c . FILTER(STRSTARTS(STR(?c), STR(ptce:))) }
+  OPTIONAL {
+    ?o org:changedBy ?e . ?e dcterms:date ?when .
+    OPTIONAL { ?e ptce:legalFormBefore ?before }
+    OPTIONAL { ?e ptce:legalFormAfter ?after }
+  }
 }"""
 _Q_RECOGNITIONS = """
 SELECT DISTINCT ?p ?r ?kind ?date ?amount WHERE {
@@ -238,8 +246,11 @@ def load_profiles(
 ) -> list[PTCEProfile]:
     """Return the profiles of ``ptces`` (IRIs, in that order), or of every PTCE when ``None``.
 
-    ``lang`` picks labels (then French, English, any); ``on`` is the reference date for ages and
-    for current memberships (default: today).
+    ``lang`` picks labels (then French, English, any); ``on`` (default: today) is the date the
+    profile describes the PTCE as it stood: ages, memberships running then (started, not ended),
+    recognitions and the latest indicator values not after it, and legal forms with the dated
+    legal-form changes of its legal structure and carrier applied up to it. A date given as a year
+    or a month counts from its first day (an end, up to its last).
 
     Raises:
         NotFound: if an IRI is not a ``ptce:PTCE`` in the store.
@@ -321,7 +332,7 @@ class _Builder:
             members = self._rows(_Q_MEMBERS, [])
         cooperation = self._rows(_Q_COOPERATION, ["t"])
         territory = self._rows(_Q_TERRITORY_SET if self.set_wise else _Q_TERRITORY, ["t"])
-        legal = self._rows(_Q_LEGAL, ["o", "lf"])
+        legal = self._rows(_Q_LEGAL, ["o", "lf", "before", "after"])
         recognitions = self._rows(_Q_RECOGNITIONS, ["kind"])
         indicators = self._rows(
             _Q_INDICATORS_SET if self.set_wise else _Q_INDICATORS, ["kind", "unit"]
@@ -395,9 +406,10 @@ class _Builder:
         types: dict[tuple[str, str], set[str]] = defaultdict(set)
         for row in rows:
             key = (str(row["p"]), str(row["m"]))
-            end = row.get("end")
+            start, end = row.get("start"), row.get("end")
             is_ended = end is not None and date_key(str(end)) < on
-            ended[key] = ended.get(key, True) and is_ended
+            not_yet = start is not None and (first_day_key(str(start)) or on) > on
+            ended[key] = ended.get(key, True) and (is_ended or not_yet)
             if "c" in row:
                 types[key].add(str(row["c"]))
             if "types" in row:  # the set-wise form: the member's actor classes in one string
@@ -423,6 +435,7 @@ class _Builder:
 
     def _legal(self, parts: dict[str, dict[str, Any]], rows: list[dict[str, Node]]) -> None:
         found: dict[tuple[str, str, str], tuple[set[str], set[str]]] = {}
+        changes: dict[tuple[str, str, str], set[tuple[str, str, str, str]]] = defaultdict(set)
         for row in rows:
             key = (str(row["p"]), str(row["role"]), str(row["o"]))
             classes, forms = found.setdefault(key, (set(), set()))
@@ -430,6 +443,11 @@ class _Builder:
                 classes.add(str(row["c"]))
             if "lf" in row:
                 forms.add(str(row["lf"]))
+            if "e" in row:
+                before, after = str(row.get("before") or ""), str(row.get("after") or "")
+                changes[key].add((str(row["when"]), str(row["e"]), before, after))
+        for key, events in changes.items():
+            self._legal_forms_on(found[key][1], events)
         for (ptce, role, iri), (types, forms) in sorted(found.items()):
             classes = self.most_specific(types)
             cls = self.concept(min(classes)) if classes else None
@@ -441,8 +459,32 @@ class _Builder:
             if field_name == "legal_structures":
                 parts[ptce]["legal_forms"].extend(entity.legal_forms)
 
+    def _legal_forms_on(self, forms: set[str], events: set[tuple[str, str, str, str]]) -> None:
+        """Turn an organisation's recorded legal forms into those it had at the reference date.
+
+        Each dated ``org:ChangeEvent`` (``legalFormBefore`` → ``legalFormAfter``) that happened by
+        then (from the first day its date covers) gives its new form; one still to come is undone,
+        the latest first. An organisation without events keeps its recorded forms.
+        """
+        on = (self.on.year, self.on.month, self.on.day)
+        timed = sorted(
+            (day, e, b, a) for when, e, b, a in events if (day := first_day_key(when)) is not None
+        )
+        for day, _e, before, after in timed:
+            if day <= on and after:
+                forms.discard(before)
+                forms.add(after)
+        for day, _e, before, after in reversed(timed):
+            if day > on:
+                forms.discard(after)
+                if before:
+                    forms.add(before)
+
     def _recognitions(self, parts: dict[str, dict[str, Any]], rows: list[dict[str, Node]]) -> None:
+        on = (self.on.year, self.on.month, self.on.day)
         for row in rows:
+            if "date" in row and (first_day_key(str(row["date"])) or on) > on:
+                continue  # not yet recognised at the reference date
             kind = self.concept(str(row["kind"])) if "kind" in row else None
             when = str(row["date"]) if "date" in row else None
             recognition = Recognition(str(row["r"]), kind, when, _number(row.get("amount")))
@@ -456,7 +498,10 @@ class _Builder:
             if "src" in row:
                 entry["sources"].add(str(row["src"]))
         latest: dict[tuple[str, str], dict[str, Any]] = {}
+        on = (self.on.year, self.on.month, self.on.day)
         for (ptce, iri), entry in sorted(values.items()):
+            if "date" in entry and (first_day_key(str(entry["date"])) or on) > on:
+                continue  # the latest value not after the reference date
             slot = (ptce, str(entry["kind"]))
             rank = (date_key(str(entry["date"]) if "date" in entry else None), iri)
             if slot not in latest or rank > latest[slot]["rank"]:

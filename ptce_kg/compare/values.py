@@ -227,6 +227,15 @@ def date_key(lexical: str | None) -> tuple[int, int, int]:
     return (int(year), int(month or 12), int(day or 31))
 
 
+def first_day_key(lexical: str | None) -> tuple[int, int, int] | None:
+    """The first day a date of mixed precision covers (``"2016"`` → 2016-01-01), or ``None``."""
+    match = _DATE.match(lexical or "")
+    if not match:
+        return None
+    year, month, day = match.groups()
+    return (int(year), int(month or 1), int(day or 1))
+
+
 def age_in_years(founding: str | None, on: date) -> int | None:
     """Full years from ``founding`` (xsd:date or xsd:gYear lexical form) to ``on``."""
     match = _DATE.match(founding or "")

@@ -4,6 +4,8 @@
 - ``GET /api/ptce/{key}/similar?k=5``: the ``k`` most similar PTCEs (JSON);
 - ``GET /api/compare?ptce=…&ptce=…``: 2 to 5 PTCEs side by side (JSON, or CSV for ``text/csv``).
 
+``as_of=YYYY-MM-DD`` (profile and comparison) describes the PTCEs as they stood on that day.
+
 Errors go through :mod:`ptce_kg.web.errors`: 400 for a bad parameter (too few or too many PTCEs, a
 malformed key, an unknown weight), 404 for a PTCE that is not in the store, 406 for an ``Accept``
 that is neither JSON nor CSV.
@@ -297,6 +299,15 @@ def _weights(pairs: list[str]) -> SimilarityWeights:
 
 
 LangQuery = Annotated[str, Query(description="Language of labels", examples=["fr", "en"])]
+AsOfQuery = Annotated[
+    date | None,
+    Query(
+        description="The PTCEs as they stood on this day (default today): memberships running "
+        "then, recognitions and the latest indicators not after it, legal forms with their dated "
+        "changes applied",
+        examples=["2014-06-30"],
+    ),
+]
 WeightsQuery = Annotated[
     list[str],
     Query(
@@ -313,11 +324,13 @@ WeightsQuery = Annotated[
     response_model=ProfileModel,
     responses={404: {"description": "No such PTCE"}},
 )
-def get_profile(request: Request, key: str, lang: LangQuery = "fr") -> dict[str, Any]:
+def get_profile(
+    request: Request, key: str, lang: LangQuery = "fr", as_of: AsOfQuery = None
+) -> dict[str, Any]:
     """Identity, actor mix, cooperation types, sectors, territory, legal form, carrier,
     recognitions, age and the latest value of each indicator."""
     iri = str(resolve_ptce(key, base=_base(request)))
-    return load_profiles(_store(request), [iri], lang=lang)[0].as_dict()
+    return load_profiles(_store(request), [iri], lang=lang, on=as_of)[0].as_dict()
 
 
 @router.get(
@@ -367,6 +380,7 @@ def get_comparison(
     ] = [],  # noqa: B006 - FastAPI copies the default
     weight: WeightsQuery = [],  # noqa: B006
     lang: LangQuery = "fr",
+    as_of: AsOfQuery = None,
 ) -> Any:
     """Profiles as rows (one per dimension, one cell per PTCE) and the pairwise similarity
     matrix. JSON by default; CSV (the rows) for ``Accept: text/csv``."""
@@ -377,7 +391,7 @@ def get_comparison(
             hint="send Accept: application/json or text/csv",
         )
     comparison = compare_ptces(
-        _store(request), ptce, _weights(weight), lang=lang, base=_base(request)
+        _store(request), ptce, _weights(weight), lang=lang, on=as_of, base=_base(request)
     )
     body = comparison.to_csv() if media == CSV else comparison.to_json()
     return Response(body, headers={"content-type": content_type(media), "vary": "Accept"})

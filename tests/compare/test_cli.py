@@ -85,3 +85,14 @@ def test_similar_lists_k_neighbours(dataset_dir: str):
 def test_similar_with_an_unknown_ptce_exits_2(dataset_dir: str):
     code, _, err = run("similar", "no-such-pole", "--store", dataset_dir)
     assert code == 2 and "not a PTCE" in err
+
+
+def test_compare_as_of_a_day(dataset_dir: str):
+    args = ["compare", "synthetic-a", "synthetic-b", "-o", "json", "--store", dataset_dir]
+    code, out, _ = run(*args, "--as-of", "2022-06-01")
+    assert code == 0
+    profile = json.loads(out)["profiles"][0]
+    assert profile["reference_date"] == "2022-06-01"
+    assert {i["kind"]["key"]: i["date"] for i in profile["indicators"]}["turnover"] == "2022"
+    code, _, err = run(*args, "--as-of", "June 2022")
+    assert code == 2 and "not a date" in err

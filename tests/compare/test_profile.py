@@ -85,11 +85,25 @@ def test_synthetic_a_counts_members_by_most_specific_class(dataset_store: Store)
         ("call-2015", 150000.0),
     ]
     latest = {i.kind.key: (i.value, i.date) for i in p.indicators}
+    assert latest == {  # on 2022-06-01: the 2023 values are not known yet
+        "member-count": (14.0, "2022"),
+        "direct-jobs": (92.0, "2022"),
+        "turnover": (2_750_000.0, "2022"),
+    }
+
+
+def test_the_latest_indicator_is_the_latest_not_after_the_reference_date(dataset_store: Store):
+    latest = {
+        i.kind.key: (i.value, i.date) for i in profile(dataset_store, "synthetic-a").indicators
+    }
     assert latest == {
         "member-count": (15.0, "2023"),
         "direct-jobs": (101.0, "2023"),
         "turnover": (3_100_000.0, "2023"),
     }
+    early = profile(dataset_store, "synthetic-a", on=date(2000, 1, 1))
+    assert early.indicators == () and early.recognitions == ()
+    assert early.member_count == 3  # the members whose membership has no start date
 
 
 def test_a_membership_ended_before_the_reference_date_is_not_counted(dataset_store: Store):
