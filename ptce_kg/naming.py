@@ -244,15 +244,19 @@ def closest(value: str, accepted: dict[str, str], n: int = MAX_SUGGESTIONS) -> l
     return [k for s, k in scored[:n] if s >= 0.4]
 
 
-def _unknown(store: Store, ref: Reference, base: str) -> QueryError:
+def suggest(store: Store, ref: Reference, *, base: str = DEFAULT_BASE) -> str:
+    """A hint for a reference to nothing: the closest accepted values, else a few of them."""
     accepted = _accepted(store, ref, base)
     near = closest(ref.value.rsplit("/", 1)[-1], accepted)
     shown = [f"{k} ({accepted[k]})" if accepted[k] else k for k in near]
     if shown:
-        hint = f"closest: {', '.join(shown)}"
-    else:
-        some = sorted(accepted)[:MAX_SUGGESTIONS]
-        hint = f"{len(accepted)} accepted, e.g. {', '.join(some)}" if some else "none in the store"
+        return f"closest: {', '.join(shown)}"
+    some = sorted(accepted)[:MAX_SUGGESTIONS]
+    return f"{len(accepted)} accepted, e.g. {', '.join(some)}" if some else "none in the store"
+
+
+def _unknown(store: Store, ref: Reference, base: str) -> QueryError:
+    hint = suggest(store, ref, base=base)
     return QueryError(
         f"parameter '{ref.param}': no {ref.what()} {ref.value!r} in the store", hint=hint
     )
@@ -267,4 +271,5 @@ __all__ = [
     "closest",
     "resolve_reference",
     "resolve_references",
+    "suggest",
 ]

@@ -44,6 +44,7 @@ from ptce_kg.compare.values import (
 )
 from ptce_kg.errors import NotFound, QueryError
 from ptce_kg.namespaces import PREFIXES, PTCE, ROV, SCHEMA, scheme_iri
+from ptce_kg.naming import Reference, suggest
 from ptce_kg.store import Store
 
 _PREFIXES = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
@@ -273,7 +274,7 @@ def load_profiles(
         if missing:
             raise NotFound(
                 f"not a PTCE in the store: {', '.join(missing)}",
-                hint="give the IRI or key of a ptce:PTCE (ptce-kg query to list them)",
+                hint=suggest(store, Reference("ptce", missing[0], "ptce")),
             )
         order = list(dict.fromkeys(wanted))
     else:

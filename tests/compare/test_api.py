@@ -24,6 +24,8 @@ def test_profile_as_json(client: TestClient):
 def test_profile_of_an_unknown_ptce_is_404(client: TestClient):
     r = client.get("/api/ptce/no-such-pole/profile")
     assert r.status_code == 404 and r.json()["error"] == "not_found"
+    r = client.get("/api/ptce/le-damiers/profile")
+    assert r.status_code == 404 and "closest: le-damier" in r.json()["hint"]
 
 
 def test_similar_returns_k_neighbours(client: TestClient):
