@@ -15,7 +15,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from ptce_kg.namespaces import SH
 from ptce_kg.validate import ValidationReport, ValidationResult
 from ptce_kg.validate._shapes import UnsupportedShapeError
-from ptce_kg.validate.sparql_engine import validate_sparql
+from ptce_kg.validate.sparql_engine import Written, validate_sparql
 
 SOURCE = "urn:test:source"
 CONTEXT = "urn:test:context"
@@ -27,15 +27,21 @@ PREFIXES = f"""@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <{EX}> .
 """
 
 
-def run(data: str, shapes: str, *, context: str = "") -> list[ValidationResult]:
+def run(
+    data: str, shapes: str, *, context: str = "", as_written: bool = False
+) -> list[ValidationResult]:
     store = ox.Store()
     store.load((PREFIXES + data).encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(SOURCE))
+    written = None
+    if as_written:
+        parsed = ox.parse((PREFIXES + data).encode(), ox.RdfFormat.TURTLE)
+        written = Written.from_quads(parsed)
     if context:
         store.load(
             (PREFIXES + context).encode(), ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(CONTEXT)
         )
     graph = Graph().parse(data=PREFIXES + shapes, format="turtle")
-    return validate_sparql(store, graph, focus_graphs=[SOURCE])
+    return validate_sparql(store, graph, focus_graphs=[SOURCE], written=written)
 
 
 # --- focus nodes ----------------------------------------------------------------------------------
@@ -292,4 +298,32 @@ def test_qualified_value_shapes_count_disjoint_conforming_values() -> None:
     assert sorted((r.focus, r.constraint) for r in results) == [
         (EX + "both", str(SH.QualifiedMinCountConstraintComponent)),
         (EX + "both", str(SH.QualifiedMinCountConstraintComponent)),
+    ]
+
+
+# --- derived datatypes and canonical forms: the data as written --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("datatype", "bad"),
+    [("xsd:int", ["300"]), ("xsd:integer", ["300", "5"]), ("xsd:byte", ["300", "5"])],
+)
+def test_datatype_is_decided_on_the_data_as_written(datatype: str, bad: list[str]) -> None:
+    # as stored, all three are xsd:integer: "5"^^xsd:int, "300"^^xsd:int and "300"^^xsd:byte
+    results = run(
+        'ex:a ex:p "5"^^xsd:int . ex:b ex:p "300"^^xsd:byte .',
+        f"ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:datatype {datatype} ] .",
+        as_written=True,
+    )
+    assert sorted(str(r.value_node) for r in results) == bad
+
+
+def test_values_are_reported_as_written() -> None:
+    results = run(
+        'ex:a ex:p "4.0"^^xsd:decimal .',
+        "ex:S sh:targetSubjectsOf ex:p ; sh:property [ sh:path ex:p ; sh:maxExclusive 4 ] .",
+        as_written=True,
+    )
+    assert [r.value_node for r in results] == [
+        Literal("4.0", datatype=XSD.decimal, normalize=False)
     ]

@@ -374,12 +374,16 @@ def validate_dataset(
     focus_nodes: Collection[str] = (),
     engine: str = "pyshacl",
     source: str | None = None,
+    written: Any = None,
 ) -> ValidationReport:
     """Validate the nodes of ``focus_graphs`` in the scratch ``dataset`` against ``shapes``.
 
     ``dataset`` is an in-memory Oxigraph dataset (from :mod:`ptce_kg.ingest`); its other graphs are
     context. ``focus_nodes`` (IRIs, ``_:id`` for blank nodes) are reported too, wherever their
-    triples are. Returns a report; never raises because data does not conform.
+    triples are. ``written`` (:class:`~ptce_kg.validate.sparql_engine.Written`, from the parsed
+    input) lets the SPARQL engine see literals as written where the store keeps them in canonical
+    form (derived datatypes such as ``xsd:int``). Returns a report; never raises because data
+    does not conform.
     """
     if engine == "pyshacl":
         results = validate_pyshacl(
@@ -389,7 +393,7 @@ def validate_dataset(
         from ptce_kg.validate.sparql_engine import validate_sparql
 
         results = validate_sparql(
-            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes
+            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes, written=written
         )
     else:
         raise ValueError(f"unknown validation engine {engine!r}")

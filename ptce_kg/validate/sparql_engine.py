@@ -25,7 +25,14 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import PathExpr, Severity, ValidationResult, _regex, _sparql_text
+from ptce_kg.validate import (
+    PathExpr,
+    Severity,
+    ValidationResult,
+    _regex,
+    _sparql_text,
+    _written,
+)
 from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,
@@ -38,8 +45,9 @@ from ptce_kg.validate._shapes import (
     sparql_term,
     term_text,
 )
+from ptce_kg.validate._written import Written
 
-__all__ = ["UnsupportedShapeError", "validate_sparql"]
+__all__ = ["UnsupportedShapeError", "Written", "validate_sparql"]
 
 _SH = str(SH)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -88,6 +96,7 @@ class _Raw:
     shape: ShapeInfo
     message: str
     path_expr: PathExpr | None = None
+    written: bool = False  # the value is already the literal as written
 
 
 def validate_sparql(
@@ -96,14 +105,18 @@ def validate_sparql(
     *,
     focus_graphs: Sequence[str],
     focus_nodes: Collection[str] = (),
+    written: Written | None = None,
 ) -> list[ValidationResult]:
     """Validate the union of ``dataset``'s graphs against ``shapes``; report only the nodes of the
     focus graphs and ``focus_nodes`` (IRIs, ``_:id`` for blank nodes).
 
+    ``written`` (from :meth:`Written.from_quads` on the parsed input) lets ``sh:datatype`` and the
+    reported values see the literals as written where the store keeps them in canonical form.
+
     Raises:
         UnsupportedShapeError: if ``shapes`` uses a feature this engine does not implement.
     """
-    engine = _Engine(dataset, ShapesGraph(shapes))
+    engine = _Engine(dataset, ShapesGraph(shapes), written or Written())
     in_focus = _FocusFilter(dataset, focus_graphs, focus_nodes)
     results: list[ValidationResult] = []
     for shape in engine.shapes.top_level_shapes():
@@ -113,20 +126,23 @@ def validate_sparql(
                 continue
             severity = raw.shape.severity
             path_expr = raw.path_expr if raw.path is None else None
-            results.append(
+            focus = engine.written.forms(None, None, raw.focus)[0]
+            values = [None] if raw.value is None else engine.as_written(raw)
+            results.extend(
                 ValidationResult(
                     severity=Severity.from_iri(severity),
-                    focus=_text(raw.focus),
+                    focus=_text(focus),
                     message=raw.message,
                     shape=raw.shape.name,
                     path=raw.path,
-                    value=None if raw.value is None else _text(raw.value),
+                    value=None if value is None else _text(value),
                     constraint=raw.component,
-                    focus_node=_rdf(raw.focus),
-                    value_node=None if raw.value is None else _rdf(raw.value),
+                    focus_node=_rdf(focus),
+                    value_node=None if value is None else _rdf(value),
                     path_expr=path_expr,
                     severity_iri=None if severity in _SEVERITIES else URIRef(severity),
                 )
+                for value in values
             )
     return sorted(results, key=lambda r: (r.focus, r.shape, r.constraint or "", r.value or ""))
 
@@ -226,9 +242,17 @@ _Handler = Callable[["_Engine", ShapeInfo, Node, str, int], list[_Raw]]
 class _Engine:
     """Compiles shapes to SPARQL on the fly and runs the queries on one store."""
 
-    def __init__(self, store: ox.Store, shapes: ShapesGraph) -> None:
+    def __init__(self, store: ox.Store, shapes: ShapesGraph, written: Written) -> None:
         self.store = store
         self.shapes = shapes
+        self.written = written
+
+    def as_written(self, raw: _Raw) -> list[Any]:
+        """The value of a result as written (one per written form of a stored literal)."""
+        if raw.written or not self.written:
+            return [raw.value]
+        focus = raw.focus if raw.path is not None else None
+        return self.written.forms(focus, raw.path, raw.value)
 
     # --- running -------------------------------------------------------------------------------
 
@@ -396,13 +420,28 @@ def _datatype(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) ->
         elif dt in _CASTABLE:
             ok += f" && isLiteral(<{dt}>(?value))"
         ok += ")"
-    return e.value_rows(
-        info,
-        "Datatype",
-        f"Value is not a literal of datatype {dt}",
-        focus,
-        f"!COALESCE({ok}, false)",
+    message = f"Value is not a literal of datatype {dt}"
+    rows = e.value_rows(info, "Datatype", message, focus, f"!COALESCE({ok}, false)")
+    if not e.written or dt in {_RDFS_LITERAL, _RDFS_DATATYPE, _RDF_LANGSTRING}:
+        return rows
+    # Literals the store keeps in another form are decided on the data as written.
+    stored = " ".join(str(v) for v in e.written.by_literal)
+    query = (
+        f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {e.values(info)} "
+        f"VALUES ?value {{ {stored} }} }}"
     )
+    lossy = {(r["this"], r["value"]) for r in e.select(query, info, "sh:datatype")}
+    kept = [r for r in rows if (r.focus, r.value) not in lossy]
+    text = _message(info.messages, message)
+    comp = _SH + "DatatypeConstraintComponent"
+    for this, value in sorted(lossy, key=str):
+        node = this if info.path is not None else None
+        for form in e.written.forms(node, info.result_path, value):
+            if not _written.has_datatype(form, dt):
+                kept.append(
+                    _Raw(this, form, info.result_path, comp, info, text, info.path_expr, True)
+                )
+    return kept
 
 
 def _node_kind(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> list[_Raw]:
