@@ -246,6 +246,7 @@ class _Engine:
         self.store = store
         self.shapes = shapes
         self.written = written
+        self.regexes: dict[str, bool] = {}  # REGEX arguments → does Oxigraph compile them?
 
     def as_written(self, raw: _Raw) -> list[Any]:
         """The value of a result as written (one per written form of a stored literal)."""
@@ -487,8 +488,12 @@ def _pattern(e: _Engine, info: ShapeInfo, obj: Node, focus: str, depth: int) -> 
         str(obj), "" if flags is None else str(flags), where=where
     )
     args = f"{_str_literal(pattern)}, {_str_literal(rust_flags)}"
-    probe = e.select(f"SELECT ?ok WHERE {{ BIND(REGEX('', {args}) AS ?ok) }}", info, "sh:pattern")
-    if not probe or probe[0]["ok"] is None:
+    compiles = e.regexes.get(args)
+    if compiles is None:
+        query = f"SELECT ?ok WHERE {{ BIND(REGEX('', {args}) AS ?ok) }}"
+        probe = e.select(query, info, "sh:pattern")
+        compiles = e.regexes[args] = bool(probe) and probe[0]["ok"] is not None
+    if not compiles:
         raise UnsupportedShapeError(f"{where}: sh:pattern {str(obj)!r} cannot be evaluated")
     return e.value_rows(
         info,
