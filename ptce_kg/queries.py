@@ -21,7 +21,8 @@ rdflib term, and
 reaches SPARQL as a ``VALUES`` block inserted at the start of the query's top-level ``WHERE``
 group, written from the validated term's own serialisation (``term.n3()``): user text never
 becomes SPARQL syntax. A parameter with ``multiple: true`` takes several values (one row of the
-``VALUES`` block each). An optional parameter left out leaves its variable free: the query then
+``VALUES`` block each); one with ``subqueries: true`` is also bound at the start of every
+sub-select's ``WHERE`` group that mentions it (a sub-select does not see the outer ``VALUES``). An optional parameter left out leaves its variable free: the query then
 answers for every value.
 """
 
@@ -56,6 +57,7 @@ _PARAM_KEYS = {
     "multiple",
     "pattern",
     "kind",
+    "subqueries",
 }
 #: The kinds of node a parameter of each type may name (``kind:`` in its header).
 PARAM_KINDS = {"iri": ("ptce", "organisation", "territory"), "string": CODE_KINDS}
@@ -84,6 +86,7 @@ class QueryParam:
     scheme: str | None = None
     pattern: str | None = None
     kind: str | None = None
+    subqueries: bool = False
 
     def reference(self, value: str) -> Reference | None:
         """The node ``value`` names, for a parameter that names one (a kind or a concept)."""
@@ -219,7 +222,7 @@ def _read_param(name: Any, spec: Any, path: Path) -> QueryParam:
     kind = spec.get("type")
     if kind not in PARAM_TYPES:
         raise _fail(path, f"parameter '{name}': type must be one of {', '.join(PARAM_TYPES)}")
-    for flag in ("required", "multiple"):
+    for flag in ("required", "multiple", "subqueries"):
         if not isinstance(spec.get(flag, False), bool):
             raise _fail(path, f"parameter '{name}': {flag} must be true or false")
     if "example" not in spec or isinstance(spec["example"], dict | list | bool | type(None)):
@@ -249,6 +252,7 @@ def _read_param(name: Any, spec: Any, path: Path) -> QueryParam:
         scheme=scheme,
         pattern=None if pattern is None else str(pattern),
         kind=node_kind,
+        subqueries=bool(spec.get("subqueries", False)),
     )
     for example in param.example.split() if param.multiple else [param.example]:
         try:
@@ -350,6 +354,14 @@ _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 
 def _where_group(text: str) -> int:
     """Return the offset just after the ``{`` of the top-level ``WHERE`` group, or -1."""
+    groups = _where_groups(text, first_only=True)
+    return groups[0] if groups else -1
+
+
+def _where_groups(text: str, *, first_only: bool = False) -> list[int]:
+    """The offsets just after the ``{`` of the top-level ``WHERE`` group, then of every
+    sub-select's ``WHERE`` group, in text order."""
+    found: list[int] = []
     depth = 0
     i = 0
     while i < len(text):
@@ -362,12 +374,33 @@ def _where_group(text: str) -> int:
             depth += 1
         elif char == "}":
             depth -= 1
-        elif depth == 0 and char in "wW":
+        elif char in "wW" and (depth == 0 or (found and not first_only)):
             where = _WHERE.match(text, i)
             if where and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$")):
-                return where.end()
+                found.append(where.end())
+                if first_only:
+                    return found
+                depth += 1  # the group's own '{'
+                i = where.end()
+                continue
         i += 1
-    return -1
+    return found
+
+
+def _group_end(text: str, start: int) -> int:
+    """The offset of the ``}`` that closes the group opened just before ``start``."""
+    depth = 1
+    i = start
+    while i < len(text):
+        skip = _SKIP.match(text, i)
+        if skip:
+            i = skip.end()
+            continue
+        depth += {"{": 1, "}": -1}.get(text[i], 0)
+        if depth == 0:
+            return i
+        i += 1
+    return len(text)
 
 
 def bind_params(
@@ -484,12 +517,17 @@ def query_text(
     text = localise_labels(query.text, check_lang(lang))
     if not terms:
         return text
-    where = _where_group(text)
-    blocks = "".join(
-        f"\n  VALUES ?{name} {{ {' '.join(t.n3() for t in values)} }}"
+    groups = _where_groups(text)
+    block = {
+        name: f"\n  VALUES ?{name} {{ {' '.join(t.n3() for t in values)} }}"
         for name, values in terms.items()
-    )
-    return text[:where] + blocks + text[where:]
+    }
+    inner = [n for n in terms if query.params[n].subqueries]
+    for where in reversed(groups[1:]):  # a sub-select does not see the outer VALUES
+        body = text[where : _group_end(text, where)]
+        used = "".join(block[n] for n in inner if re.search(rf"[?$]{n}\b", body))
+        text = text[:where] + used + text[where:]
+    return text[: groups[0]] + "".join(block.values()) + text[groups[0] :]
 
 
 def run_query(
