@@ -665,7 +665,22 @@ class _Builder:
             g.add((node, PTCE.inPTCE, ptce))
             g.add((node, RDFS.label, Literal(rows[0]["label"], lang="en")))
             self.cite(g, node, rows, used)
-        gaps = [r for r in c.table("gaps") if r["ptce"] == key]
+        # a gap one batch recorded is left out when another batch documents that dimension
+        documented = {
+            "composition": bool(members),
+            "commune": (ptce, PTCE.basedIn, None) in g,
+            "territory": (ptce, PTCE.basedIn, None) in g or (ptce, PTCE.coversTerritory, None) in g,
+            "sector": (ptce, PTCE.sector, None) in g,
+            "carrier": (ptce, PTCE.carrier, None) in g or (ptce, PTCE.legalStructure, None) in g,
+            "founded": (ptce, SCHEMA.foundingDate, None) in g,
+            "indicators": (ptce, PTCE.hasIndicator, None) in g,
+            "recognition": (ptce, PTCE.hasRecognition, None) in g,
+            "governance": (ptce, PTCE.hasGovernanceBody, None) in g,
+            "actions": any(r["ptce"] == key for r in c.table("actions")),
+        }
+        gaps = [
+            r for r in c.table("gaps") if r["ptce"] == key and not documented.get(r["dimension"])
+        ]
         for dimension, rows in _group_by(gaps, ("dimension",)).items():
             node = mint_iri("gap", f"{key}-{dimension[0]}", base=base)
             g.add((ptce, PTCE.documentationGap, node))

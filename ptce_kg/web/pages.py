@@ -606,6 +606,9 @@ def ptce_view(
             "indicators": indicators,
             "sources": list(sources),
             "cited": cited,
+            "based_in_cited": cited(
+                d for o in props.get(PTCE.basedIn, []) for d in stated.get((PTCE.basedIn, o), [])
+            ),
             "composition_documented": documented,
             "gaps": sorted(sections["gaps"], key=lambda n: _sort_key(_first(n, PTCE.dimension))),
             "composition": charts.bar_chart(

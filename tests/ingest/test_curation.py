@@ -287,3 +287,11 @@ def test_a_legal_form_change_is_one_dated_change_event(curation: Path) -> None:
     assert g.value(event, PTCE.legalFormAfter) == URIRef(ID + "concept/legal-form/scic")
     assert list(g.objects(event, DCTERMS.date)) == [Literal("2015-03", datatype=XSD.gYearMonth)]
     assert set(g.objects(event, DCTERMS.source)) == {DOC_A, DOC_B}
+
+
+def test_a_gap_is_left_out_when_another_batch_documents_the_dimension(curation: Path) -> None:
+    # batch "two" searched governance in vain; a third batch finds the PTCE's indicators gap wrong
+    write_batch(curation, "three", {"gaps": [["pole-x", "indicators", "2026-12-07", "none"]]})
+    g = build(curation)
+    dimensions = {g.value(gap, PTCE.dimension) for gap in g.objects(None, PTCE.documentationGap)}
+    assert dimensions == {URIRef(ID + "concept/dimension/governance")}
