@@ -15,6 +15,21 @@
         return name !== "class" && name !== "property";
       });
     }
+    // An error body of this service ({"message", "hint"}: a SPARQL syntax error's line with its
+    // caret, the PREFIX lines to add…) is shown as text with its line breaks, not as raw JSON.
+    var Yasr = window.Yasgui.Yasr;
+    if (Yasr && Yasr.defaults) {
+      var readable = function (error) {
+        var body = null;
+        try { body = JSON.parse((error && error.text) || ""); } catch (e) { return undefined; }
+        if (!body || typeof body.message !== "string") { return undefined; }
+        var pre = document.createElement("pre");
+        pre.className = "errorMessage ptce-error";
+        pre.textContent = body.message + (body.hint ? "\nhint: " + body.hint : "");
+        return pre;
+      };
+      Yasr.defaults.errorRenderers = [readable].concat(Yasr.defaults.errorRenderers || []);
+    }
     yasgui = new window.Yasgui(holder, {
       requestConfig: { endpoint: endpoint, method: "POST" },
       copyEndpointOnNewTab: false,

@@ -196,6 +196,25 @@ def test_run_a_named_query_in_the_editor(page: Any, server: str) -> None:
     assert page.external == []
 
 
+def test_a_syntax_error_in_the_editor_shows_the_line_caret_and_fix(page: Any, server: str) -> None:
+    page.goto(server + "/editor?lang=en")
+    page.locator(".yasqe .CodeMirror").wait_for()
+    page.evaluate(
+        """() => {
+          const tab = window.ptceYasgui.getTab();
+          tab.setQuery("SELECT ?p WHERE {\\n  ?p a ptce:PTCE\\n}");
+          tab.query().catch(() => {});  // the failed query rejects; YASR shows it
+        }"""
+    )
+    shown = page.locator(".yasr pre.ptce-error")
+    shown.wait_for()
+    text = shown.inner_text()
+    assert "SPARQL syntax error at 2:" in text and "    2 |   ?p a ptce:PTCE" in text
+    assert "^" in text and "PREFIX ptce: <https://w3id.org/ptce/ontology#>" in text
+    shoot(page, "editor-syntax-error")
+    assert page.external == [] and page.errors == []
+
+
 def test_switch_language(page: Any, server: str) -> None:
     page.goto(server + "/")
     assert page.locator("h1").inner_text() == "Rechercher un PTCE"
