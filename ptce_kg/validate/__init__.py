@@ -253,20 +253,27 @@ def validate_pyshacl(
     *,
     focus_graphs: Sequence[str],
     focus_nodes: Collection[str] = (),
+    data: Graph | None = None,
 ) -> list[ValidationResult]:
     """Validate with pySHACL (the reference): union of the graphs, focus from ``focus_graphs``
-    and ``focus_nodes``."""
+    and ``focus_nodes``.
+
+    ``data`` is the data graph as parsed from the original files; without it, the dataset is read
+    back from Oxigraph, whose store keeps literals in canonical form (``xsd:int`` as
+    ``xsd:integer``…), so the reference would not see the data as written.
+    """
     import pyshacl
 
-    union = dataset.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-    )
-    try:  # the result is dropped here, on its own thread, whatever happens
-        triples = bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
-    finally:
-        del union
-    data = Graph()
-    data.parse(data=triples, format="nt")
+    if data is None:
+        union = dataset.query(
+            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+        )
+        try:  # the result is dropped here, on its own thread, whatever happens
+            triples = bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
+        finally:
+            del union
+        data = Graph()
+        data.parse(data=triples, format="nt")
     focus = _focus_nodes(dataset, focus_graphs) | set(focus_nodes)
     _conforms, report_graph, _text = pyshacl.validate(
         data,
@@ -275,6 +282,7 @@ def validate_pyshacl(
         advanced=True,
         allow_warnings=True,
     )
+    from ptce_kg.validate._shapes import path_expr
     from ptce_kg.validate.sparql_engine import _FocusFilter
 
     in_focus = _FocusFilter(dataset, focus_graphs, focus_nodes)
@@ -299,11 +307,22 @@ def validate_pyshacl(
                 message=str(message) if message is not None else "",
                 shape=_term_text(report_graph.value(node, SH.sourceShape) or BNode()),
                 path=str(path) if isinstance(path, URIRef) else None,
-                value=str(value) if value is not None else None,
+                value=_term_text(value) if value is not None else None,
                 constraint=str(report_graph.value(node, SH.sourceConstraintComponent)),
+                focus_node=focus_node,
+                value_node=value,
+                path_expr=path_expr(report_graph, path) if isinstance(path, BNode) else None,
+                severity_iri=(
+                    URIRef(str(severity))
+                    if severity is not None and str(severity) not in _SEVERITY_IRIS
+                    else None
+                ),
             )
         )
     return results
+
+
+_SEVERITY_IRIS = {str(SH.Info), str(SH.Warning), str(SH.Violation)}
 
 
 def _ox_term(term: Node) -> Any:
