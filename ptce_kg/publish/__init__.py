@@ -8,6 +8,8 @@
     dumps/<part>.{ttl,nq,jsonld}[.gz]  the data, one part per dataset (source graphs only)
     dumps/ontology.{ttl,rdf,jsonld,html}, dumps/<shapes>.ttl
     dumps/index.json  dumps/SHA256SUMS sizes and checksums of every file of dumps/
+    CITATION.cff  .zenodo.json         how to cite the software and the data release
+                                       (:mod:`ptce_kg.publish.release`), for a DOI on Zenodo
 
 Everything but time stamps is deterministic. The web adapter serves the same documents
 (:mod:`ptce_kg.web.publish_api`); :func:`build_void` alone gives the VoID description.
@@ -49,6 +51,7 @@ from ptce_kg.publish.dumps import (
     write_file,
 )
 from ptce_kg.publish.ontology_doc import render_ontology_html
+from ptce_kg.publish.release import CITATION_FILE, ZENODO_FILE, citation_cff, zenodo_json
 from ptce_kg.publish.void import (
     VoidContext,
     VoidStatistics,
@@ -252,6 +255,11 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
     ontology = read_ontology(options.ontology_dir)
     context = context_document(ontology)
     write_file(outdir, CONTEXT_FILE, json_bytes(context), part="context", media_type="")
+    for name, text in (
+        (CITATION_FILE, citation_cff(package_version())),
+        (ZENODO_FILE, zenodo_json()),
+    ):
+        write_file(outdir, name, text.encode("utf-8"), part="citation", media_type="")
 
     parts = plan_parts(store, with_inferred=options.with_inferred)
     files: list[PublishedFile] = []

@@ -14,8 +14,16 @@ from rdflib.namespace import DCTERMS, XSD
 
 from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.namespaces import DCAT, catalog_iri
+from ptce_kg.pipeline import package_version
 from ptce_kg.publish import Publication
-from ptce_kg.publish.release import DATA_ISSUED, DATA_VERSION, cite_dataset, cite_ptce
+from ptce_kg.publish.release import (
+    DATA_ISSUED,
+    DATA_VERSION,
+    citation_cff,
+    cite_dataset,
+    cite_ptce,
+    zenodo_json,
+)
 from ptce_kg.store import Store
 from ptce_kg.web import create_app
 
@@ -37,6 +45,20 @@ def test_the_changelog_cff_and_zenodo_name_the_release() -> None:
         DATA_ISSUED.isoformat(),
     )
     assert zenodo["upload_type"] == "dataset" and zenodo["creators"]
+
+
+def test_the_repository_citation_files_are_generated_from_the_release() -> None:
+    """Regenerate: python -c "…open('CITATION.cff','w').write(citation_cff(package_version()))"."""
+    cff = (PROJECT_ROOT / "CITATION.cff").read_text(encoding="utf-8")
+    assert cff == citation_cff(package_version())
+    assert (PROJECT_ROOT / ".zenodo.json").read_text(encoding="utf-8") == zenodo_json()
+
+
+def test_a_publication_carries_the_citation_files(publication: Publication) -> None:
+    cff = (publication.directory / "CITATION.cff").read_text(encoding="utf-8")
+    assert cff == citation_cff(package_version())
+    zenodo = json.loads((publication.directory / ".zenodo.json").read_text(encoding="utf-8"))
+    assert zenodo["version"] == DATA_VERSION
 
 
 def test_the_data_datasets_carry_the_release_the_others_the_software(
