@@ -327,3 +327,19 @@ def test_values_are_reported_as_written() -> None:
     assert [r.value_node for r in results] == [
         Literal("4.0", datatype=XSD.decimal, normalize=False)
     ]
+
+
+def test_literal_focus_of_a_touched_node_is_validated() -> None:
+    """An update validates the nodes it touched (focus_nodes, no focus graph): their literals
+    are focus nodes too."""
+    store = ox.Store()
+    store.load(
+        (PREFIXES + 'ex:a ex:email "not-an-email" . ex:b ex:email "other" .').encode(),
+        ox.RdfFormat.TURTLE,
+        to_graph=ox.NamedNode(CONTEXT),
+    )
+    shapes = Graph().parse(
+        data=PREFIXES + 'ex:S sh:targetObjectsOf ex:email ; sh:pattern "@" .', format="turtle"
+    )
+    results = validate_sparql(store, shapes, focus_graphs=[], focus_nodes={EX + "a"})
+    assert [r.focus for r in results] == ["not-an-email"]

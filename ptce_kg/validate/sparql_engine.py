@@ -202,7 +202,8 @@ class _FocusFilter:
     """Is a focus node one the caller asked about? (checked per reported node, cached)
 
     A node is reported when it is a subject or object of a focus graph (literals included: a
-    ``sh:targetObjectsOf`` target may be a literal), one of ``nodes``, or when it occurs nowhere
+    ``sh:targetObjectsOf`` target may be a literal), one of ``nodes`` or a literal value of one of
+    them, or when it occurs nowhere
     in the dataset: such a node can only come from ``sh:targetNode``, it is nobody else's node,
     and dropping it would let a shape be silently skipped.
     """
@@ -225,6 +226,10 @@ class _FocusFilter:
             return False
         if self._nodes and resource and _text(term) in self._nodes:
             return True
+        if self._nodes and not resource:  # a literal of a node the caller asked about
+            for quad in self._store.quads_for_pattern(None, None, term, None):
+                if _text(quad.subject) in self._nodes:
+                    return True
         if any(self._occurs(term, resource, g) for g in self._graphs):
             return True
         return not self._occurs(term, resource, None)
