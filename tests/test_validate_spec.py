@@ -343,3 +343,22 @@ def test_literal_focus_of_a_touched_node_is_validated() -> None:
     )
     results = validate_sparql(store, shapes, focus_graphs=[], focus_nodes={EX + "a"})
     assert [r.focus for r in results] == ["not-an-email"]
+
+
+# --- recursive shapes ---------------------------------------------------------------------------
+
+RECURSIVE = """ex:S sh:targetClass ex:P ; sh:node ex:R .
+ex:R sh:property [ sh:path ex:knows ; sh:node ex:R ] ;
+  sh:property [ sh:path ex:name ; sh:maxCount 0 ] ."""
+
+
+def test_recursive_shape_over_acyclic_data_is_validated() -> None:
+    results = run("ex:a a ex:P ; ex:knows ex:b . ex:b ex:knows ex:c . ex:c ex:name 1 .", RECURSIVE)
+    assert [(r.focus, r.constraint) for r in results] == [
+        (EX + "a", str(SH.NodeConstraintComponent))
+    ]
+
+
+def test_recursive_shape_over_cyclic_data_is_refused() -> None:
+    with pytest.raises(UnsupportedShapeError, match="recursive"):
+        run("ex:a a ex:P ; ex:knows ex:b . ex:b ex:knows ex:a .", RECURSIVE)

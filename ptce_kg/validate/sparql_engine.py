@@ -52,6 +52,7 @@ __all__ = ["UnsupportedShapeError", "Written", "validate_sparql"]
 _SH = str(SH)
 _XSD = "http://www.w3.org/2001/XMLSchema#"
 _MAX_DEPTH = 32
+_CHECK_DEPTH = 4  # from this nesting depth on, a shape with no focus node left is not compiled
 
 # Datatypes whose well-formedness is checked. Oxigraph stores a valid numeric literal natively
 # (derived integer types become xsd:integer), so a literal still typed with one of these and not
@@ -279,8 +280,15 @@ class _Engine:
 
     def evaluate(self, shape: Node, focus: str, depth: int) -> list[_Raw]:
         """All results of ``shape`` for the focus nodes bound by the ``focus`` pattern."""
+        if depth >= _CHECK_DEPTH and not self.ask(
+            f"ASK {{ {focus} }}", self.shapes.info(shape), "focus"
+        ):
+            return []  # a recursive shape ends where no node is left to validate
         if depth > _MAX_DEPTH:
-            raise UnsupportedShapeError(f"shape {term_text(shape)}: shapes nested too deep")
+            raise UnsupportedShapeError(
+                f"shape {term_text(shape)}: shapes nested too deep (a recursive shape over "
+                f"cyclic data, or more than {_MAX_DEPTH} levels)"
+            )
         info = self.shapes.info(shape)
         if info.deactivated:
             return []
