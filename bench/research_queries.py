@@ -65,7 +65,8 @@ TERRITORIES = [
     ROOT / "data" / "territories" / f"{name}.ttl"
     for name in ("regions", "departements", "communes")
 ]
-BUNDLED = [  # the documents and organisations the PTCE share, then the PTCE (ptce-kg load --bundled)
+# the documents and organisations the PTCE share, then the PTCE (as ptce-kg load --bundled)
+BUNDLED = [
     ROOT / "data" / "sources" / "documents.ttl",
     ROOT / "data" / "actors" / "organisations.ttl",
     *sorted((ROOT / "data" / "ptce").glob("*.ttl")),

@@ -86,6 +86,21 @@ class Settings(BaseSettings):
         default=10 * 1024 * 1024, gt=0, description="Cap on request bodies."
     )
     query_workers: int = Field(default=2, ge=1, description="Worker processes that run queries.")
+    max_nesting_depth: int = Field(
+        default=1000,
+        ge=1,
+        description="How deep brackets, JSON objects or XML elements may nest in a document or a "
+        "query; deeper ones are refused before any parser sees them.",
+    )
+    parse_memory_mb: int = Field(
+        default=2048,
+        ge=64,
+        description="Address space of the child process a document from outside is parsed in "
+        "(plus the file's size), in MiB.",
+    )
+    parse_timeout: float = Field(
+        default=120.0, gt=0, description="Seconds before the parse of a document is stopped."
+    )
     write_token: SecretStr | None = Field(
         default=None, description="Bearer token for writes; writes are disabled when unset."
     )
@@ -119,21 +134,6 @@ class Settings(BaseSettings):
         return value
 
 
-    max_nesting_depth: int = Field(
-        default=1000,
-        ge=1,
-        description="How deep brackets, JSON objects or XML elements may nest in a document or a "
-        "query; deeper ones are refused before any parser sees them.",
-    )
-    parse_memory_mb: int = Field(
-        default=2048,
-        ge=64,
-        description="Address space of the child process a document from outside is parsed in "
-        "(plus the file's size), in MiB.",
-    )
-    parse_timeout: float = Field(
-        default=120.0, gt=0, description="Seconds before the parse of a document is stopped."
-    )
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """Return the settings read from the environment (cached)."""

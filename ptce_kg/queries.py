@@ -17,13 +17,13 @@ the SKOS scheme named by ``scheme``, given as its IRI or its key). An ``iri`` pa
 ``kind`` (``ptce``, ``organisation``, ``territory``) also takes the node's key or INSEE code, a
 ``string`` one with a ``kind`` (``region``, ``departement``) an INSEE code; given a store, such
 values and concepts must name a node it has (:mod:`ptce_kg.naming`). The value is turned into an
-rdflib term, and
-reaches SPARQL as a ``VALUES`` block inserted at the start of the query's top-level ``WHERE``
-group, written from the validated term's own serialisation (``term.n3()``): user text never
-becomes SPARQL syntax. A parameter with ``multiple: true`` takes several values (one row of the
-``VALUES`` block each); one with ``subqueries: true`` is also bound at the start of every
-sub-select's ``WHERE`` group that mentions it (a sub-select does not see the outer ``VALUES``). An optional parameter left out leaves its variable free: the query then
-answers for every value.
+rdflib term, and reaches SPARQL as a ``VALUES`` block inserted at the start of the query's
+top-level ``WHERE`` group, written from the validated term's own serialisation (``term.n3()``):
+user text never becomes SPARQL syntax. A parameter with ``multiple: true`` takes several values
+(one row of the ``VALUES`` block each); one with ``subqueries: true`` is also bound at the start of
+every sub-select's ``WHERE`` group that mentions it (a sub-select does not see the outer
+``VALUES``). An optional parameter left out leaves its variable free: the query then answers for
+every value.
 """
 
 from __future__ import annotations

@@ -44,7 +44,9 @@ def build(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", help="Data folder written to (ptce/, actors/, sources/) [default: data]."
+            "--output",
+            "-o",
+            help="Data folder written to (ptce/, actors/, sources/) [default: data].",
         ),
     ] = None,
     check: Annotated[

@@ -666,7 +666,7 @@ class _Builder:
             g.add((node, RDFS.label, Literal(rows[0]["label"], lang="en")))
             self.cite(g, node, rows, used)
         # a gap one batch recorded is left out when another batch documents that dimension
-        documented = {
+        has = {
             "composition": bool(members),
             "commune": (ptce, PTCE.basedIn, None) in g,
             "territory": (ptce, PTCE.basedIn, None) in g or (ptce, PTCE.coversTerritory, None) in g,
@@ -678,9 +678,7 @@ class _Builder:
             "governance": (ptce, PTCE.hasGovernanceBody, None) in g,
             "actions": any(r["ptce"] == key for r in c.table("actions")),
         }
-        gaps = [
-            r for r in c.table("gaps") if r["ptce"] == key and not documented.get(r["dimension"])
-        ]
+        gaps = [r for r in c.table("gaps") if r["ptce"] == key and not has.get(r["dimension"])]
         for dimension, rows in _group_by(gaps, ("dimension",)).items():
             node = mint_iri("gap", f"{key}-{dimension[0]}", base=base)
             g.add((ptce, PTCE.documentationGap, node))
