@@ -37,6 +37,7 @@ from ptce_kg.namespaces import ONTOLOGY_GRAPH
 from ptce_kg.store import Store, open_store
 from ptce_kg.store.reach import screen_sparql
 from ptce_kg.validate import Severity, ValidationReport
+from ptce_kg.validate.sparql_engine import UnsupportedShapeError
 
 EXIT_OK, EXIT_REJECTED, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -141,6 +142,8 @@ def exit_codes() -> Iterator[None]:
         fail(EXIT_USAGE, describe(e))
     except StoreError as e:  # the store is missing, locked, unreachable or failing: not a bug here
         fail(EXIT_USAGE, str(e))
+    except UnsupportedShapeError as e:  # a user's shape the engine cannot evaluate exactly
+        fail(EXIT_USAGE, f"shapes refused, nothing validated: {e}")
     except PtceError as e:
         fail(EXIT_INTERNAL, str(e))
 

@@ -36,7 +36,7 @@ from ptce_kg.errors import (
     SourceError,
 )
 from ptce_kg.formats import RdfFormat
-from ptce_kg.validate import Severity
+from ptce_kg.validate import Severity, load_shapes
 
 #: The territories of the bundled data, in dependency order (a commune lies within a département,
 #: which lies within a région); any other file of ``territories/`` follows, then ``ptce/``.
@@ -206,15 +206,29 @@ def validate(
         ),
     ] = "violation",
     engine: Annotated[str, typer.Option(help="Validation engine: sparql or pyshacl.")] = "sparql",
+    shapes_files: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--shapes",
+            help="A SHACL shapes file (Turtle) to validate against instead of the project's "
+            "shapes; repeatable. A shape the engine cannot evaluate exactly is refused (exit 2).",
+        ),
+    ] = None,
 ) -> None:
-    """Validate files against the shapes, in the context of the store, without storing anything."""
+    """Validate files against the shapes, in the context of the store, without storing anything.
+
+    With --shapes, any RDF file is validated against any shapes (a network's own rules):
+    -o turtle writes a standard sh:ValidationReport. Exit 0 conforms, 1 does not, 2 bad input.
+    """
     with exit_codes():
         settings = settings_for(store)
         threshold = Severity.from_name(fail_on)
         paths = expand_paths(files)
         if not paths:
             raise SourceError("no RDF file to validate")
-        shapes = pipeline.read_shapes(settings.shapes_dir)
+        shapes = (
+            load_shapes(shapes_files) if shapes_files else pipeline.read_shapes(settings.shapes_dir)
+        )
         st = context_store(settings)
         failed = False
         for path in paths:
