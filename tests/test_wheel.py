@@ -37,6 +37,8 @@ CARRIED = {
     "shapes": "ptce_kg/_bundled/shapes",
     "queries": "ptce_kg/_bundled/queries",
     "data/territories": "ptce_kg/_bundled/data/territories",
+    "data/sources": "ptce_kg/_bundled/data/sources",
+    "data/actors": "ptce_kg/_bundled/data/actors",
     "data/ptce": "ptce_kg/_bundled/data/ptce",
 }
 NOT_CARRIED = ("data/examples", "data/samples", "data/templates")
@@ -126,7 +128,7 @@ def test_the_wheel_carries_the_edit_sources_as_package_data(installed: Installed
         assert not missing, f"not in the wheel: {sorted(missing)}"
     assert {"ptce_kg/py.typed", "ptce_kg/web/templates/base.html"} <= names
     data = {n.split("/")[3] for n in names if n.startswith("ptce_kg/_bundled/data/")}
-    assert data == {"territories", "ptce"}, "only the real data goes into the wheel"
+    assert data == {"territories", "sources", "actors", "ptce"}, "only the real data goes in"
     assert installed.wheel.stat().st_size < 2_000_000
 
 
@@ -156,7 +158,8 @@ def loaded(installed: Installed) -> Path:
         installed.bin / "ptce-kg", "load", "--bundled", "--store", store,
         cwd=installed.workdir, env=installed.env,
     )  # fmt: skip
-    expected = 3 + len(_sources("data/ptce"))  # régions, départements, communes, then each PTCE
+    # régions, départements, communes, the documents and organisations, then each PTCE
+    expected = 3 + 2 + len(_sources("data/ptce"))
     assert done.stdout.count("loaded ") == expected, done.stdout + done.stderr
     assert list(installed.workdir.iterdir()) == [], "the load wrote into the working directory"
     return store
