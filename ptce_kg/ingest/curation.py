@@ -455,11 +455,11 @@ class _Builder:
                 locators.append((row["source"], row["locator"]))
         distinct = sorted(set(locators))
         if len({s for s, _ in distinct}) == 1 and len(distinct) == 1:
-            g.add((node, PTCE.locator, Literal(distinct[0][1], lang="en")))
+            g.add((node, PTCE.locator, Literal(distinct[0][1])))  # French or English: untagged
         else:
             for source, locator in distinct:
                 title = self.sources[source]["title"] or self.sources[source]["url"]
-                g.add((node, PTCE.locator, Literal(f"{title}: {locator}", lang="en")))
+                g.add((node, PTCE.locator, Literal(f"{title}: {locator}")))
 
     def state(self, g: Graph, key: str, s: URIRef, p: URIRef, o: URIRef | Literal, row: Row,
               used: set[str], *, asserted: bool = True) -> None:  # fmt: skip
