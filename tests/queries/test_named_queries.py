@@ -88,7 +88,7 @@ FIXTURE_EXAMPLES: dict[str, dict[str, list[str]]] = {
     "ptce_composition": {"ptce": [f"{ID}ptce/synthetic-c"]},
     "ptce_cooperation_types": {"ptce": [f"{ID}ptce/synthetic-a"]},
     "ptce_governance": {"ptce": [f"{ID}ptce/synthetic-a"]},
-    "ptce_members": {"ptce": [f"{ID}ptce/synthetic-a"], "at": ["2023-06-30"]},
+    "ptce_members": {"ptce": [f"{ID}ptce/synthetic-a"], "as_of": ["2023-06-30"]},
     "similar_ptces": {"ptce": [f"{ID}ptce/synthetic-a"]},
 }
 
@@ -194,11 +194,11 @@ def test_members_at_a_date_leave_out_ended_memberships(
     pole = f"{ID}ptce/synthetic-a"
     sme = f"{ID}org/synthetic-pme-transport"
     assert sme in _column(dataset_store, query, {"ptce": pole}, "member")
-    assert sme in _column(dataset_store, query, {"ptce": pole, "at": "2022-12-31"}, "member")
-    assert sme not in _column(dataset_store, query, {"ptce": pole, "at": "2023-01-01"}, "member")
+    assert sme in _column(dataset_store, query, {"ptce": pole, "as_of": "2022-12-31"}, "member")
+    assert sme not in _column(dataset_store, query, {"ptce": pole, "as_of": "2023-01-01"}, "member")
     # a start given as a year counts for the whole year
     assert f"{ID}org/synthetic-asso-insertion" in _column(
-        dataset_store, query, {"ptce": pole, "at": "2015-01-01"}, "member"
+        dataset_store, query, {"ptce": pole, "as_of": "2015-01-01"}, "member"
     )
 
 
@@ -317,10 +317,13 @@ def test_iri_parameters_must_be_absolute_http_iris(
         ),
         pytest.param("actors_in_several_ptces", {"min_ptces": "two"}, "not an integer", id="int"),
         pytest.param(
-            "ptce_members", {"ptce": f"{ID}ptce/x", "at": "2022"}, "not a date", id="date"
+            "ptce_members", {"ptce": f"{ID}ptce/x", "as_of": "2022"}, "not a date", id="date"
         ),
         pytest.param(
-            "ptce_members", {"ptce": f"{ID}ptce/x", "at": "2022-02-30"}, "not a date", id="no-day"
+            "ptce_members",
+            {"ptce": f"{ID}ptce/x", "as_of": "2022-02-30"},
+            "not a date",
+            id="no-day",
         ),
         pytest.param(
             "ptces_by_sector", {"sector": "Eco Activities"}, "not a concept", id="concept"
@@ -348,7 +351,9 @@ def test_concepts_are_given_by_key_or_iri(named_queries: dict[str, NamedQuery]) 
 
 
 def test_typed_values_are_bound_as_typed_literals(named_queries: dict[str, NamedQuery]) -> None:
-    members = query_text(named_queries["ptce_members"], {"ptce": f"{ID}ptce/x", "at": "2023-06-30"})
+    members = query_text(
+        named_queries["ptce_members"], {"ptce": f"{ID}ptce/x", "as_of": "2023-06-30"}
+    )
     assert '"2023-06-30"^^<http://www.w3.org/2001/XMLSchema#date>' in members
     several = query_text(named_queries["actors_in_several_ptces"], {"min_ptces": "3"})
     assert "VALUES ?min_ptces { 3 }" in several.replace(
@@ -473,3 +478,36 @@ def test_an_actor_with_several_roles_in_a_ptce_is_one_row(
         (f"{ID}org/ademe", 2, f"{ID}ptce/a"),
         (f"{ID}org/ademe", 2, f"{ID}ptce/b"),
     ]
+
+
+def test_composition_as_of_counts_the_memberships_running_that_day(
+    dataset_store: Store, named_queries: dict[str, NamedQuery]
+) -> None:
+    # Pole A's only SME left on 2022-12-31
+    query = named_queries["ptce_composition"]
+    outside = f"{ID}concept/actor-category/enterprise-outside-ess"
+
+    def counts(day: str) -> dict[str, int]:
+        params = {"ptce": f"{ID}ptce/synthetic-a", "as_of": day}
+        return {
+            str(b["category"]): int(b["members"])
+            for b in run_query(dataset_store, query, params).bindings()
+        }
+
+    assert counts("2022-12-31").get(outside, 0) >= 1
+    assert counts("2023-01-01").get(outside, 0) == 0
+
+
+def test_recognitions_as_of_a_day_before_the_round_are_none(
+    dataset_store: Store, named_queries: dict[str, NamedQuery]
+) -> None:
+    query = named_queries["ptces_by_recognition"]
+    before = _column(
+        dataset_store, query, {"recognition": "call-2013", "as_of": "2013-12-31"}, "ptce"
+    )
+    after = _column(
+        dataset_store, query, {"recognition": "call-2013", "as_of": "2014-12-31"}, "ptce"
+    )
+    everyone = _column(dataset_store, query, {"recognition": "call-2013"}, "ptce")
+    # undated laureates count from the round's announcement (2014-01-10)
+    assert before == [] and sorted(after) == sorted(everyone) and len(everyone) > 5

@@ -73,7 +73,7 @@ def test_openapi_has_one_route_per_query_with_typed_parameters(
         "format": "iri",
         "description": "a ptce: its IRI, its key",
     }
-    assert members["at"]["schema"] == {"type": "string", "format": "date"}
+    assert members["as_of"]["schema"] == {"type": "string", "format": "date"}
     several = {
         p["name"]: p for p in paths["/api/queries/actors_in_several_ptces"]["get"]["parameters"]
     }
@@ -183,7 +183,7 @@ def test_repeated_parameter_gives_several_values(client: TestClient) -> None:
         ),
         pytest.param(
             "/api/queries/ptce_members",
-            {"ptce": DAMIER, "at": "yesterday"},
+            {"ptce": DAMIER, "as_of": "yesterday"},
             400,
             "bad_query",
             id="date",
