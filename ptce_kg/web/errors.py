@@ -146,7 +146,7 @@ def error_response(
     all_headers = dict(headers or {})
     if choose_media_type(accept, ("application/json", HTML)) == HTML:
         rows = "".join(
-            f"<dt>{html.escape(k)}</dt><dd>{html.escape(str(v))}</dd>"
+            f"<dt>{html.escape(k)}</dt><dd>{_html_value(str(v))}</dd>"
             for k, v in payload.items()
             if k not in ("error", "status", "report")
         )
@@ -225,3 +225,11 @@ def install_error_handlers(app: FastAPI) -> None:
     # Starlette answers with this handler from its outermost layer (then re-raises for the
     # server's log): a 500 has the same JSON body as every other error, not plain text.
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def _html_value(text: str) -> str:
+    """A value of an HTML error page: a text of several lines (a SPARQL error showing the line
+    with a caret under the column) keeps its lines and spaces."""
+    if "\n" in text:
+        return f"<pre>{html.escape(text)}</pre>"
+    return html.escape(text)

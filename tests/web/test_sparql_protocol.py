@@ -400,3 +400,18 @@ def test_the_store_default_graph_is_in_the_union(client):
     client.app.state.store.update('INSERT DATA { <urn:d> <urn:p> "in the default graph" }')
     response = send(client, "GET", "SELECT (COUNT(*) AS ?n) { ?s ?p ?o }", "text/csv")
     assert response.text == "n\r\n11\r\n"
+
+
+def test_a_syntax_error_page_keeps_the_caret_under_its_column(client) -> None:
+    # a browser asking for a broken query gets the line and the caret aligned (in <pre>)
+    response = client.get(
+        "/sparql",
+        params={"query": "SELECT ?s WHERE { ?s ?p }"},
+        headers={"Accept": "text/html,application/sparql-results+json;q=0.9"},
+    )
+    assert response.status_code == 400
+    (block,) = re.findall(r"<pre>(.*?)</pre>", response.text, re.S)
+    lines = block.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.rstrip().endswith("^"))
+    code = lines[caret - 1]
+    assert "SELECT ?s WHERE" in code and lines[caret].index("^") == len(code)  # the end of text
