@@ -37,6 +37,7 @@ from ptce_kg.config import Settings
 from ptce_kg.errors import QueryError
 from ptce_kg.store import Store
 from ptce_kg.web.errors import NotAcceptableError
+from ptce_kg.web.i18n import LANGUAGES, choose_language
 from ptce_kg.web.negotiation import CSV, choose_media_type, content_type
 
 router = APIRouter(prefix="/api", tags=["comparison"])
@@ -298,7 +299,23 @@ def _weights(pairs: list[str]) -> SimilarityWeights:
     return SimilarityWeights.from_mapping(values)
 
 
-LangQuery = Annotated[str, Query(description="Language of labels", examples=["fr", "en"])]
+LangQuery = Annotated[
+    str | None,
+    Query(description="Language of labels (fr or en); left out, Accept-Language, else fr",
+          examples=["fr", "en"]),
+]  # fmt: skip
+
+
+def _language(request: Request, lang: str | None) -> str:
+    """``lang`` when given (fr or en: anything else is a 400), else from Accept-Language."""
+    if lang is not None and lang.lower() not in LANGUAGES:
+        raise QueryError(
+            f"parameter 'lang': {lang!r} is not a label language",
+            hint=f"use one of {', '.join(sorted(LANGUAGES))}",
+        )
+    return choose_language(lang, None, request.headers.get("accept-language"))
+
+
 AsOfQuery = Annotated[
     date | None,
     Query(
@@ -325,11 +342,12 @@ WeightsQuery = Annotated[
     responses={404: {"description": "No such PTCE"}},
 )
 def get_profile(
-    request: Request, key: str, lang: LangQuery = "fr", as_of: AsOfQuery = None
+    request: Request, key: str, lang: LangQuery = None, as_of: AsOfQuery = None
 ) -> dict[str, Any]:
     """Identity, actor mix, cooperation types, sectors, territory, legal form, carrier,
     recognitions, age and the latest value of each indicator."""
     iri = str(resolve_ptce(key, base=_base(request)))
+    lang = _language(request, lang)
     return load_profiles(_store(request), [iri], lang=lang, on=as_of)[0].as_dict()
 
 
@@ -344,12 +362,12 @@ def get_similar(
     key: str,
     k: Annotated[int, Query(ge=1, le=100, description="How many neighbours")] = 5,
     weight: WeightsQuery = [],  # noqa: B006 - FastAPI copies the default
-    lang: LangQuery = "fr",
+    lang: LangQuery = None,
 ) -> dict[str, Any]:
     """Nearest PTCEs by weighted Jaccard similarity over profile dimensions (best first)."""
     iri = str(resolve_ptce(key, base=_base(request)))
     weights = _weights(weight)
-    neighbours = nearest_cached(request, iri, k, weights, lang)
+    neighbours = nearest_cached(request, iri, k, weights, _language(request, lang))
     return {
         "ptce": iri,
         "k": k,
@@ -379,7 +397,7 @@ def get_comparison(
         ),
     ] = [],  # noqa: B006 - FastAPI copies the default
     weight: WeightsQuery = [],  # noqa: B006
-    lang: LangQuery = "fr",
+    lang: LangQuery = None,
     as_of: AsOfQuery = None,
 ) -> Any:
     """Profiles as rows (one per dimension, one cell per PTCE) and the pairwise similarity
@@ -391,10 +409,16 @@ def get_comparison(
             hint="send Accept: application/json or text/csv",
         )
     comparison = compare_ptces(
-        _store(request), ptce, _weights(weight), lang=lang, on=as_of, base=_base(request)
+        _store(request),
+        ptce,
+        _weights(weight),
+        lang=_language(request, lang),
+        on=as_of,
+        base=_base(request),
     )
     body = comparison.to_csv() if media == CSV else comparison.to_json()
-    return Response(body, headers={"content-type": content_type(media), "vary": "Accept"})
+    headers = {"content-type": content_type(media), "vary": "Accept, Accept-Language"}
+    return Response(body, headers=headers)
 
 
 @router.get("/coverage", summary="Coverage report: what the store documents about its PTCEs")

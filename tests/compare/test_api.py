@@ -124,3 +124,12 @@ def test_openapi_lists_the_routes_with_their_models(client: TestClient):
     schemas = spec["components"]["schemas"]
     assert {"ProfileModel", "ComparisonModel", "SimilarModel", "ScoreModel"} <= set(schemas)
     assert "text/csv" in spec["paths"]["/api/compare"]["get"]["responses"]["200"]["content"]
+
+
+def test_labels_follow_accept_language_and_a_bad_lang_is_a_400(client: TestClient):
+    english = client.get("/api/ptce/le-damier/profile", headers={"Accept-Language": "en"}).json()
+    french = client.get("/api/ptce/le-damier/profile", headers={"Accept-Language": "fr"}).json()
+    assert english["sectors"][0]["label"] != french["sectors"][0]["label"]
+    assert client.get("/api/ptce/le-damier/profile", params={"lang": "en"}).json() == english
+    r = client.get("/api/compare", params={"ptce": ["le-damier", "pollens"], "lang": "de"})
+    assert r.status_code == 400 and "lang" in r.json()["message"]
