@@ -28,7 +28,16 @@ from ptce_kg.config import Settings
 from ptce_kg.errors import StoreError
 from ptce_kg.store import Store, open_store
 from ptce_kg.store.embedded import EmbeddedStore
-from ptce_kg.web import compare_api, network_api, pages, publish_api, query_api, sparql, writes
+from ptce_kg.web import (
+    compare_api,
+    network_api,
+    pages,
+    publish_api,
+    query_api,
+    sparql,
+    validate_api,
+    writes,
+)
 from ptce_kg.web.errors import install_error_handlers
 from ptce_kg.web.execution import ProcessQueryRunner, WriteNotifyingStore, open_query_runner
 from ptce_kg.web.memory import AfterWrites
@@ -168,6 +177,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(publish_api.router)  # before sparql: it serves /.well-known/void
     app.include_router(sparql.router)
     app.include_router(compare_api.router)
+    app.include_router(validate_api.router)
     app.include_router(network_api.router)
     app.include_router(query_api.build_router(settings.queries_dir))
     app.include_router(metrics_router(metrics, description_cache.quads))
