@@ -117,6 +117,22 @@ def opened_store(settings: Settings, *, read_only: bool = False) -> Iterator[Sto
         st.close()
 
 
+def write_output(text: str, file: Path | None) -> None:
+    """Write a command's result to ``file`` (then say so on standard error), or to standard output.
+
+    Raises:
+        SourceError: the file cannot be written.
+    """
+    if file is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        file.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise SourceError(f"cannot write {file}: {e.strerror}", path=str(file)) from e
+    err.print(f"wrote {file}")
+
+
 def fail(code: int, message: str) -> NoReturn:
     err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)

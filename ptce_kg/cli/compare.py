@@ -13,14 +13,14 @@ from rich.table import Table
 from ptce_kg.cli.common import (
     StoreOption,
     app,
-    err,
     exit_codes,
     open_configured,
     out,
     settings_for,
+    write_output,
 )
 from ptce_kg.compare import SimilarityWeights, compare_ptces, nearest, resolve_ptce
-from ptce_kg.errors import QueryError, SourceError
+from ptce_kg.errors import QueryError
 
 
 class CompareFormat(StrEnum):
@@ -108,14 +108,7 @@ def compare(
             out.print(table)
             return
         text = comparison.to_csv() if output is CompareFormat.csv else comparison.to_json() + "\n"
-        if file is None:
-            typer.echo(text, nl=False)
-            return
-        try:
-            file.write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise SourceError(f"cannot write {file}: {e.strerror}", path=str(file)) from e
-        err.print(f"wrote {file}")
+        write_output(text, file)
 
 
 @app.command()

@@ -8,8 +8,15 @@ from typing import Annotated
 
 import typer
 
-from ptce_kg.cli.common import StoreOption, app, err, exit_codes, opened_store, settings_for
-from ptce_kg.errors import QueryError, SourceError
+from ptce_kg.cli.common import (
+    StoreOption,
+    app,
+    exit_codes,
+    opened_store,
+    settings_for,
+    write_output,
+)
+from ptce_kg.errors import QueryError
 from ptce_kg.network import FORMATS, GRAPHS, load_network
 
 
@@ -44,11 +51,4 @@ def network(
                 raise QueryError(f"--as-of {as_of!r} is not a date", hint="YYYY-MM-DD") from None
         with opened_store(settings_for(store), read_only=True) as st:
             text = load_network(st, graph, lang=lang, as_of=day).serialize(fmt)
-        if file is None:
-            typer.echo(text, nl=False)
-            return
-        try:
-            file.write_text(text, encoding="utf-8")
-        except OSError as e:
-            raise SourceError(f"cannot write {file}: {e.strerror}", path=str(file)) from e
-        err.print(f"wrote {file}")
+        write_output(text, file)
