@@ -232,3 +232,14 @@ def test_serve_keeps_idle_connections_longer_than_clients_do(monkeypatch: pytest
     assert run("serve", "--store", ":memory:")[0] == 0
     # httpx keeps an idle pooled connection 5 s: the server must keep it longer
     assert seen[0] > 5 and seen[1] == 12
+
+
+def test_coverage_reports_per_dimension_and_refuses_an_unknown_format(store_dir: str) -> None:
+    code, out, err = run("coverage", "--store", store_dir, "-o", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["ptces"] >= 1 and report["examples_included"] is False
+    for d in report["dimensions"]:
+        assert d["documented"] + d["not_found"] + d["unknown"] == report["ptces"]
+    code, _out, err = run("coverage", "--store", store_dir, "-o", "xml")
+    assert code == 2 and "unknown output format" in err

@@ -1,26 +1,19 @@
-"""``ptce-kg curate``: build the real dataset from the curated tables of ``data/curation/``;
-``ptce-kg coverage``: what the store documents about its real PTCEs."""
+"""``ptce-kg curate``: build the real dataset from the curated tables of ``data/curation/``."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from ptce_kg.cli.common import (
-    StoreOption,
     app,
     exit_codes,
     fail,
-    opened_store,
     out,
     settings_for,
 )
-from ptce_kg.compare.coverage import coverage_report, format_coverage
-from ptce_kg.errors import SourceError
 from ptce_kg.ingest.curation import build_dataset, read_curation, write_dataset
 
 curate_app = typer.Typer(
@@ -80,30 +73,3 @@ def build(
             return
         ptces = sum(1 for name in built if name.startswith("ptce/"))
         out.print(f"{ptces} PTCE built into {out_dir}: {len(changed)} file(s) written or removed")
-
-
-@app.command()
-def coverage(
-    store: StoreOption = None,
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="Output format: text or json.")
-    ] = "text",
-    include_synthetic: Annotated[
-        bool,
-        typer.Option("--include-synthetic", help="Count the synthetic examples too (if loaded)."),
-    ] = False,
-) -> None:
-    """Report, per dimension and per recognition round, how many real PTCEs the store documents.
-
-    Each dimension separates documented, searched-but-not-found (a documentation gap) and unknown;
-    each round compares the PTCEs in the store with the laureates public sources count.
-    """
-    with exit_codes():
-        if output not in ("text", "json"):
-            raise SourceError(f"unknown output format {output!r}", hint="use text or json")
-        with opened_store(settings_for(store), read_only=True) as st:
-            report = coverage_report(st, include_synthetic=include_synthetic)
-        if output == "json":
-            sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
-        else:
-            sys.stdout.write(format_coverage(report) + "\n")

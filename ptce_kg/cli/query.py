@@ -1,4 +1,4 @@
-"""Commands that read the store: query, stats, graphs.
+"""Commands that read the store: query, stats, graphs, coverage.
 
 They open the store read-only (a secondary view of an on-disk store): they work while
 ``ptce-kg serve`` holds it, and a store that does not exist is an error (exit 2), never an empty
@@ -29,6 +29,8 @@ from ptce_kg.cli.common import (
     settings_for,
     write_query_result,
 )
+from ptce_kg.compare.coverage import coverage_report, format_coverage
+from ptce_kg.errors import SourceError
 from ptce_kg.namespaces import PTCE
 
 
@@ -127,3 +129,30 @@ def graphs(store: StoreOption = None, output: OutputOption = TableFormat.table) 
             src, at = sources.get(graph, ("", ""))
             rows.append([graph or "(default graph)", sizes[graph], src, at])
         write_rows(["graph", "triples", "source", "loaded at"], rows, output)
+
+
+@app.command()
+def coverage(
+    store: StoreOption = None,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Output format: text or json.")
+    ] = "text",
+    include_synthetic: Annotated[
+        bool,
+        typer.Option("--include-synthetic", help="Count the synthetic examples too (if loaded)."),
+    ] = False,
+) -> None:
+    """Report, per dimension and per recognition round, how many real PTCEs the store documents.
+
+    Each dimension separates documented, searched-but-not-found (a documentation gap) and unknown;
+    each round compares the PTCEs in the store with the laureates public sources count.
+    """
+    with exit_codes():
+        if output not in ("text", "json"):
+            raise SourceError(f"unknown output format {output!r}", hint="use text or json")
+        with opened_store(settings_for(store), read_only=True) as st:
+            report = coverage_report(st, include_synthetic=include_synthetic)
+        if output == "json":
+            sys.stdout.write(json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            sys.stdout.write(format_coverage(report) + "\n")
