@@ -28,6 +28,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, XSD
 
 from ptce_kg.errors import SourceError
+from ptce_kg.ingest.mapping import Vocabularies
 from ptce_kg.namespaces import (
     ADMS,
     DEFAULT_BASE,
@@ -152,18 +153,6 @@ class CurationError(SourceError):
         )
 
 
-def read_vocabulary_keys(vocabulary_dir: Path) -> dict[str, set[str]]:
-    """The concept keys of every SKOS scheme of ``ontology/vocabularies``, by scheme."""
-    keys: dict[str, set[str]] = {}
-    for path in sorted(vocabulary_dir.glob("*.ttl")):
-        graph = Graph().parse(path, format="turtle")
-        for concept, scheme in graph.subject_objects(SKOS.inScheme):
-            keys.setdefault(str(scheme).rsplit("/", 1)[-1], set()).add(
-                str(concept).rsplit("/", 1)[-1]
-            )
-    return keys
-
-
 def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
     """Read every batch folder of ``curation_dir`` and check every row.
 
@@ -172,7 +161,8 @@ def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
     """
     if not curation_dir.is_dir():
         raise SourceError("no curation folder", path=str(curation_dir))
-    curation = Curation(vocabularies=read_vocabulary_keys(vocabulary_dir))
+    schemes = Vocabularies.read(vocabulary_dir).schemes  # the spreadsheet import's reader
+    curation = Curation(vocabularies={k: {c.key for c in cs} for k, cs in schemes.items()})
     problems: list[str] = []
     batches = sorted(p for p in curation_dir.iterdir() if p.is_dir())
     if not batches:
