@@ -44,8 +44,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from ptce_kg.errors import SourceError
 from ptce_kg.namespaces import IGEO, PTCE, VOID, concept_iri, graph_iri
-from ptce_kg.store import Store, companion_graphs
-from ptce_kg.store.remote import redact_url, sparql_term, term_from_json
+from ptce_kg.store import Store, companion_graphs, redact_url, sparql_term, term_from_json
 
 log = logging.getLogger(__name__)
 

@@ -36,8 +36,13 @@ from ptce_kg.pipeline import (
     provenance_ntriples,
     store_hierarchy,
 )
-from ptce_kg.store import Store, companion_graphs, is_companion_graph
-from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
+from ptce_kg.store import (
+    EmbeddedStore,
+    Store,
+    companion_graphs,
+    is_companion_graph,
+    open_embedded_store,
+)
 from ptce_kg.store.reach import analyse_update
 from ptce_kg.validate import ValidationReport, touched_nodes, validate_dataset
 

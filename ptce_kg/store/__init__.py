@@ -2,20 +2,50 @@
 
 ``open_store(location)`` gives an :class:`~ptce_kg.store.base.Store`: the embedded Oxigraph store (a
 directory, or ``":memory:"``), or a remote SPARQL 1.1 store (an ``http(s)://`` endpoint URL).
-Callers never import pyoxigraph or SPARQLWrapper themselves.
+Callers never import pyoxigraph or httpx themselves, nor this package's backend modules: only
+this module imports ``ptce_kg.store.embedded`` and ``ptce_kg.store.remote`` (an import contract
+in pyproject.toml says so).
+
+The remote backend is imported on first use (``open_store`` of a URL, or one of its names): it
+brings httpx, which a query worker process (it opens the embedded store only) need not import.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from ptce_kg.store.base import (
     GraphInfo,
     QueryResult,
     Store,
+    WriteListener,
+    WriteListeners,
     companion_graphs,
     is_companion_graph,
 )
 from ptce_kg.store.embedded import EmbeddedStore, open_embedded_store
-from ptce_kg.store.remote import RemoteStore, open_remote_store
+
+if TYPE_CHECKING:
+    from ptce_kg.store.remote import (
+        RemoteStore,
+        open_remote_store,
+        redact_url,
+        sparql_term,
+        term_from_json,
+    )
+
+_REMOTE_NAMES = frozenset(
+    {"RemoteStore", "open_remote_store", "redact_url", "sparql_term", "term_from_json"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The remote backend's names, imported on first use (see the module docstring)."""
+    if name in _REMOTE_NAMES:
+        from ptce_kg.store import remote
+
+        return getattr(remote, name)
+    raise AttributeError(f"module 'ptce_kg.store' has no attribute {name!r}")
 
 
 def open_store(
@@ -39,6 +69,8 @@ def open_store(
             not writable).
     """
     if location.startswith(("http://", "https://")):
+        from ptce_kg.store.remote import open_remote_store
+
         return open_remote_store(location, read_only=read_only, user=user, password=password)
     return open_embedded_store(
         None if location == ":memory:" else location, read_only=read_only, exclusive=exclusive
@@ -51,7 +83,14 @@ __all__ = [
     "QueryResult",
     "RemoteStore",
     "Store",
+    "WriteListener",
+    "WriteListeners",
     "companion_graphs",
     "is_companion_graph",
+    "open_embedded_store",
+    "open_remote_store",
     "open_store",
+    "redact_url",
+    "sparql_term",
+    "term_from_json",
 ]

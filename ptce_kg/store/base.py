@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, runtime_checkable
+from typing import IO, Any, Protocol, TypeVar, cast, runtime_checkable
 
 from rdflib.term import Node
 
@@ -41,6 +42,49 @@ class QueryResult:
         """Yield each SELECT row as a dict of its bound variables."""
         for row in self.rows:
             yield {v: t for v, t in zip(self.variables, row, strict=True) if t is not None}
+
+
+WriteListener = Callable[[], object]
+"""Called with no argument after each write to a store (see :class:`WriteListeners`)."""
+
+
+class WriteListeners:
+    """The write listeners of a store backend: called after each write, committed or failed.
+
+    A server's readers (query worker processes, caches keyed by a write generation) learn from
+    them that the data changed. A listener runs in the writing thread, after the write has
+    returned or raised; what it raises propagates to the writer.
+    """
+
+    _write_listeners: tuple[WriteListener, ...] = ()
+
+    def add_write_listener(self, listener: WriteListener) -> None:
+        """Call ``listener()`` after each write to this store."""
+        self._write_listeners = (*self._write_listeners, listener)
+
+    def remove_write_listener(self, listener: WriteListener) -> None:
+        """Stop calling ``listener`` (a listener not registered is ignored)."""
+        self._write_listeners = tuple(w for w in self._write_listeners if w is not listener)
+
+    def _wrote(self) -> None:
+        for listener in self._write_listeners:
+            listener()
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def notifies_writes(method: _Method) -> _Method:
+    """Mark a write method of a :class:`WriteListeners` store: its listeners run after each call."""
+
+    @functools.wraps(method)
+    def write(self: WriteListeners, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            self._wrote()
+
+    return cast(_Method, write)
 
 
 def companion_graphs(graph: str) -> tuple[str, str]:
@@ -135,4 +179,13 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Flush and release the store."""
+        ...
+
+    def add_write_listener(self, listener: WriteListener) -> None:
+        """Call ``listener()`` after each write (``update``, ``replace_graphs``,
+        ``drop_graphs``, ``bulk_load``), committed or failed."""
+        ...
+
+    def remove_write_listener(self, listener: WriteListener) -> None:
+        """Stop calling ``listener``."""
         ...

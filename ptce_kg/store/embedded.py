@@ -23,7 +23,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
-from ptce_kg.store.base import QueryResult
+from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.syntax import explain_syntax_error
 from ptce_kg.store.terms import rdflib_converter, to_oxigraph
 
@@ -119,7 +119,7 @@ def _open_hint(message: str) -> str:
     )
 
 
-class EmbeddedStore:
+class EmbeddedStore(WriteListeners):
     """A ptce_kg store backed by pyoxigraph (see the module docstring for the write rules)."""
 
     def __init__(
@@ -334,6 +334,7 @@ class EmbeddedStore:
         if self.read_only:
             raise StoreError("the store is open read-only", hint="open it without --read-only")
 
+    @notifies_writes
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update as one transaction (``base_iri`` resolves relative IRIs)."""
         self._check_writable()
@@ -345,6 +346,7 @@ class EmbeddedStore:
             except OSError as e:
                 raise StoreError(f"update failed: {e}") from e
 
+    @notifies_writes
     def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """Replace each named graph by the given N-Triples, all in one transaction."""
         self._check_writable()
@@ -398,6 +400,7 @@ class EmbeddedStore:
             log.warning("removed the graphs of an interrupted load: %s", ", ".join(graphs))
         return graphs
 
+    @notifies_writes
     def drop_graphs(self, graphs: Sequence[str]) -> None:
         """Remove the named graphs in one transaction (missing ones are ignored)."""
         self._check_writable()
@@ -410,6 +413,7 @@ class EmbeddedStore:
             except OSError as e:
                 raise StoreError(f"cannot drop graphs: {e}") from e
 
+    @notifies_writes
     def bulk_load(self, path: Path, fmt: RdfFormat, graph: str | None) -> None:
         """Load a large trusted file through Oxigraph's bulk loader (fast, NOT atomic)."""
         self._check_writable()

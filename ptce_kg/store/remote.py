@@ -47,7 +47,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RdfFormat
-from ptce_kg.store.base import QueryResult
+from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.terms import to_rdflib
 
 log = logging.getLogger(__name__)
@@ -286,7 +286,7 @@ def open_remote_store(
     return store
 
 
-class RemoteStore:
+class RemoteStore(WriteListeners):
     """A ptce_kg store on a SPARQL 1.1 server (see the module docstring)."""
 
     def __init__(
@@ -645,6 +645,7 @@ class RemoteStore:
             if not 200 <= response.status_code < 300:
                 raise self._status_error(response, doing)
 
+    @notifies_writes
     def update(self, sparql: str, *, base_iri: str | None = None) -> None:
         """Run a SPARQL update as one request (one transaction on the servers of docs/stores.md)."""
         self._check_writable()
@@ -657,6 +658,7 @@ class RemoteStore:
             raise
         self._after_write()
 
+    @notifies_writes
     def replace_graphs(self, graphs: Mapping[str, bytes]) -> None:
         """Replace each named graph by the given N-Triples, in ONE update request."""
         self._check_writable()
@@ -669,6 +671,7 @@ class RemoteStore:
         )
         self._after_write()
 
+    @notifies_writes
     def drop_graphs(self, graphs: Sequence[str]) -> None:
         """Remove the named graphs in one update request (missing ones are ignored)."""
         self._check_writable()
@@ -676,6 +679,7 @@ class RemoteStore:
             body = ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode()
             self._post_update(body, idempotent=True, doing="dropping graphs")
 
+    @notifies_writes
     def bulk_load(self, path: Path, fmt: RdfFormat, graph: str | None) -> None:
         """Stream a file to the graph store (GSP POST): fast, NOT atomic."""
         self._check_writable()

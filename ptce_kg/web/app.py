@@ -1,12 +1,12 @@
 """Application factory: the only place (with the CLI) that reads settings.
 
 ``create_app`` wires the store, the query runner (worker processes for an on-disk store, threads
-otherwise; see :mod:`ptce_kg.web.execution`), CORS, metrics, the error handlers and the routers.
+otherwise; see :mod:`ptce_kg.execution`), CORS, metrics, the error handlers and the routers.
 Metrics and CORS are plain ASGI layers outside FastAPI's own, and SPARQL queries are answered by
 :class:`ptce_kg.web.sparql.SparqlFront` before FastAPI's routing (per-request overhead matters on
 cheap queries; see the Endpoint section of ``bench/README.md``).
-Writes reach the store through ``app.state.store``, a wrapper that bumps the write generation so
-query workers reopen their read-only view.
+The app registers a write listener on its store: every write (through the app or not) bumps the
+write generation, so query workers reopen their read-only view and generation-keyed caches refresh.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ptce_kg.config import Settings
 from ptce_kg.errors import StoreError
-from ptce_kg.store import Store, open_store
-from ptce_kg.store.embedded import EmbeddedStore
+from ptce_kg.execution import ProcessQueryRunner, open_query_runner
+from ptce_kg.store import EmbeddedStore, Store, open_store
 from ptce_kg.web import (
     compare_api,
     network_api,
@@ -39,7 +39,6 @@ from ptce_kg.web import (
     writes,
 )
 from ptce_kg.web.errors import install_error_handlers
-from ptce_kg.web.execution import ProcessQueryRunner, WriteNotifyingStore, open_query_runner
 from ptce_kg.web.memory import AfterWrites
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
 from ptce_kg.web.routing import HeadAsGet
@@ -125,32 +124,33 @@ def _optimize(store: Store) -> None:
 
 def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     """Build the service for ``settings`` (and an already open ``store``, for tests)."""
-    raw_store = store or open_store(
+    st = store or open_store(
         settings.store,
         user=settings.store_user,
         password=settings.store_password.get_secret_value() if settings.store_password else None,
     )
-    runner = open_query_runner(raw_store, settings.query_timeout, settings.query_workers)
+    runner = open_query_runner(st, settings.query_timeout, settings.query_workers)
     generation = WriteGeneration()
 
-    after_writes = AfterWrites(raw_store)
+    after_writes = AfterWrites(st)
 
     def on_write() -> None:
         generation.bump()
         runner.note_write()
         after_writes()  # flush the write buffers now and then, give freed memory back
 
-    st = WriteNotifyingStore(raw_store, on_write)
+    st.add_write_listener(on_write)
     description_cache = DescriptionCache(st, lambda: generation.value)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.optimize_on_start and isinstance(runner, ProcessQueryRunner):
-            await run_in_threadpool(_optimize, raw_store)  # before the workers open their views
+            await run_in_threadpool(_optimize, st)  # before the workers open their views
         await run_in_threadpool(runner.start)
         try:
             yield
         finally:
+            st.remove_write_listener(on_write)
             await run_in_threadpool(runner.close)
             await run_in_threadpool(writes.close_writes, app)
 

@@ -28,8 +28,7 @@ import threading
 from functools import cache
 
 from ptce_kg.errors import StoreError
-from ptce_kg.store import Store
-from ptce_kg.store.embedded import EmbeddedStore
+from ptce_kg.store import EmbeddedStore, Store
 
 log = logging.getLogger(__name__)
 

@@ -3,7 +3,7 @@
 Queries arrive by GET, POST form or POST direct; the body is capped (Content-Length and counted
 bytes). Each query goes through the reach check (:mod:`ptce_kg.web.safety`), then to the query
 runner (worker processes or
-threads, see :mod:`ptce_kg.web.execution`), which returns the body serialised by the engine in the
+threads, see :mod:`ptce_kg.execution`), which returns the body serialised by the engine in the
 negotiated media type. Relative IRIs of a query without BASE resolve against the request's URL
 (:func:`request_iri`), as the Protocol allows. Updates are refused here unless writes are enabled,
 when they go to :func:`ptce_kg.web.writes.handle_update`.
@@ -33,10 +33,10 @@ from ptce_kg.errors import (
     UnsupportedMediaType,
     WriteForbidden,
 )
+from ptce_kg.execution import QueryJob, QueryRunner
 from ptce_kg.store import Store
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.errors import http_error_response, ptce_error_response
-from ptce_kg.web.execution import QueryJob, QueryRunner
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
 from ptce_kg.web.service_description import DescriptionCache, describe_service

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from ptce_kg import cli, pipeline
 from ptce_kg.config import Settings
 from ptce_kg.errors import DataRejected
+from ptce_kg.execution import ThreadQueryRunner
 from ptce_kg.store import RemoteStore, open_store
 from ptce_kg.web import create_app
-from ptce_kg.web.execution import ThreadQueryRunner
 from store.oxigraph import oxigraph_serving
 
 with warnings.catch_warnings():
@@ -136,4 +136,4 @@ def test_the_web_service_answers_sparql_through_a_remote_store(loaded_server: st
             headers={"Accept": "text/turtle"},
         )
         assert construct.status_code == 200 and b"63113" in construct.content
-    app.state.store.inner.close()
+    app.state.store.close()

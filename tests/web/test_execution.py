@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from ptce_kg.errors import QueryError, QueryTimeout, ResultTooLarge
-from ptce_kg.store import Store, open_store
-from ptce_kg.web.execution import (
+from ptce_kg.execution import (
     ProcessQueryRunner,
     QueryAnswer,
     QueryJob,
@@ -20,6 +19,7 @@ from ptce_kg.web.execution import (
     count_result_rows,
     run_job,
 )
+from ptce_kg.store import Store, open_store
 
 from .conftest import G1, MakeClient, fill, synthetic_triples
 
@@ -217,7 +217,7 @@ def test_the_kind_decides_the_format_before_evaluation():
 
 def test_idle_workers_go_to_the_oldest_waiting_query_first() -> None:
     """A returned worker is handed to the query that has waited longest, never barged."""
-    from ptce_kg.web.execution import _FairPool
+    from ptce_kg.execution.runners import _FairPool
 
     async def scenario() -> list[str]:
         pool = _FairPool()
