@@ -6,13 +6,16 @@
     void.ttl                           VoID description with statistics counted by SPARQL
     context.jsonld                     the JSON-LD @context the JSON-LD dumps point to
     dumps/<part>.{ttl,nq,jsonld}[.gz]  the data, one part per dataset (source graphs only)
+    dumps/{ptce,organisations,memberships,indicators}.csv   the main tables of the PTCE data
     dumps/ontology.{ttl,rdf,jsonld,html}, dumps/<shapes>.ttl
     dumps/index.json  dumps/SHA256SUMS sizes and checksums of every file of dumps/
     CITATION.cff  .zenodo.json         how to cite the software and the data release
                                        (:mod:`ptce_kg.publish.release`), for a DOI on Zenodo
 
-Everything but time stamps is deterministic. The web adapter serves the same documents
-(:mod:`ptce_kg.web.publish_api`); :func:`build_void` alone gives the VoID description.
+Everything but the VoID description's time stamps is deterministic: the catalogue states the
+data release and the data's coverage, never the time of the build. The web adapter serves the
+same documents (:mod:`ptce_kg.web.publish_api`); :func:`build_void` alone gives the VoID
+description.
 """
 
 from __future__ import annotations
@@ -25,14 +28,27 @@ from typing import Any
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import to_canonical_graph
-from rdflib.namespace import DCTERMS, OWL
+from rdflib.namespace import DCTERMS, OWL, RDF
 
 from ptce_kg.errors import ConfigError, SourceError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import LICENCE_OUVERTE_2_0, ONTOLOGY_IRI
 from ptce_kg.pipeline import package_version, read_ontology, source_graphs
-from ptce_kg.publish.catalog import CatalogContext, describe_catalog, download_url
+from ptce_kg.publish.catalog import (
+    CATALOGUED_PARTS,
+    CatalogContext,
+    Coverage,
+    Standard,
+    describe_catalog,
+    download_url,
+)
 from ptce_kg.publish.context import context_document
+from ptce_kg.publish.coverage import (
+    LOCATED_POINTS,
+    TERRITORY_POINTS,
+    spatial_extent,
+    temporal_coverage,
+)
 from ptce_kg.publish.dumps import (
     DUMP_FORMATS,
     INFERRED_PART,
@@ -52,12 +68,12 @@ from ptce_kg.publish.dumps import (
 )
 from ptce_kg.publish.ontology_doc import render_ontology_html
 from ptce_kg.publish.release import CITATION_FILE, ZENODO_FILE, citation_cff, zenodo_json
+from ptce_kg.publish.tables import CSV_MEDIA_TYPE, TABLES, csv_bytes, table_rows
 from ptce_kg.publish.void import (
     VoidContext,
     VoidStatistics,
     compute_statistics,
     describe_void,
-    read_provenance,
 )
 from ptce_kg.store import Store
 from ptce_kg.validate import shapes_files
@@ -82,6 +98,8 @@ class PublishOptions:
     shapes_dir: Path
     with_inferred: bool = False
     generated_at: datetime | None = None
+    #: The contact point's e-mail in the catalogue; none unless the publisher gives one.
+    contact_email: str | None = None
 
     @property
     def endpoint(self) -> str:
@@ -186,18 +204,72 @@ def prepare_directory(outdir: Path) -> Path:
     return outdir / DUMPS_DIR
 
 
-def _part_dates(store: Store, parts: list[Part]) -> dict[str, tuple[Literal, Literal]]:
-    dates: dict[str, tuple[Literal, Literal]] = {}
-    for part in parts:
-        if part.key not in SOURCE_PARTS:
-            continue
-        stamps = sorted(
-            (t for g in part.graphs if (t := read_provenance(store, g)[1]) is not None),
-            key=str,
-        )
-        if stamps:
-            dates[part.key] = (stamps[0], stamps[-1])
-    return dates
+def _coverage(store: Store, parts: list[Part]) -> dict[str, Coverage]:
+    """The period and extent of each catalogued part, read from its data (with the territories'
+    points for the PTCE data: they locate its subjects)."""
+    graphs = {p.key: list(p.graphs) for p in parts}
+    territories = graphs.get("territories", [])
+    coverage: dict[str, Coverage] = {}
+    for key in (k for k in CATALOGUED_PARTS if k in graphs):
+        if key == "territories":
+            extent = spatial_extent(store, territories, TERRITORY_POINTS)
+        else:
+            extent = spatial_extent(store, graphs[key] + territories, LOCATED_POINTS)
+        coverage[key] = Coverage(temporal_coverage(store, graphs[key]), extent)
+    return coverage
+
+
+def _shapes_standards(shapes_dir: Path, base_url: str) -> list[Standard]:
+    """A standard per shapes file that names itself (an ``owl:Ontology`` with a title)."""
+    standards = []
+    for path in shapes_files(shapes_dir):
+        try:
+            graph = Graph().parse(path, format="turtle")
+        except (OSError, SyntaxError, ValueError) as e:
+            raise SourceError(f"cannot read the shapes: {e}", path=str(path)) from e
+        for node in graph.subjects(RDF.type, OWL.Ontology):
+            titles = {
+                t.language: str(t)
+                for t in graph.objects(node, DCTERMS.title)
+                if isinstance(t, Literal)
+            }
+            if isinstance(node, URIRef) and titles:
+                version = graph.value(node, OWL.versionInfo)
+                standards.append(
+                    Standard(
+                        node,
+                        titles.get("fr", titles.get("en", path.stem)),
+                        titles.get("en", titles.get("fr", path.stem)),
+                        str(version) if version is not None else None,
+                        (download_url(base_url, path.name),),
+                    )
+                )
+    return standards
+
+
+def _ontology_standard(ontology: Graph, base_url: str) -> Standard | None:
+    version, version_iri, _created = _ontology_facts(ontology)
+    if version_iri is None:
+        return None
+    return Standard(
+        version_iri,
+        f"Ontologie ptce {version}",
+        f"ptce ontology {version}",
+        version,
+        tuple(download_url(base_url, f"ontology.{ext}") for ext in ("ttl", "html")),
+    )
+
+
+def _publish_tables(store: Store, dumps: Path, parts: list[Part]) -> list[PublishedFile]:
+    """The CSV tables of the PTCE data (over its graphs: organisations, sources…)."""
+    graphs = [g for p in parts if p.key == "ptce" for g in p.graphs]
+    if not graphs:
+        return []
+    files: list[PublishedFile] = []
+    for table in TABLES:
+        content = csv_bytes(table, table_rows(store, table, graphs))
+        files += write_file(dumps, table.file_name, content, part="ptce", media_type=CSV_MEDIA_TYPE)
+    return files
 
 
 def _publish_ontology(dumps: Path, ontology: Graph, context: dict[str, Any]) -> list[PublishedFile]:
@@ -251,7 +323,6 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
         PtceError: a file cannot be written.
     """
     dumps = prepare_directory(outdir)
-    now = options.generated_at or datetime.now(UTC).replace(microsecond=0)
     ontology = read_ontology(options.ontology_dir)
     context = context_document(ontology)
     write_file(outdir, CONTEXT_FILE, json_bytes(context), part="context", media_type="")
@@ -270,6 +341,7 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
             files += write_file(
                 dumps, name, content, part=part.key, media_type=media_type, gzipped=True
             )
+    files += _publish_tables(store, dumps, parts)
     files += _publish_ontology(dumps, ontology, context)
     files += _publish_shapes(dumps, options.shapes_dir)
     files.sort(key=lambda f: f.name)
@@ -286,22 +358,22 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
     void_ttl = turtle_document(void)
     write_file(outdir, VOID_TTL, void_ttl, part="void", media_type="")
 
-    version, version_iri, created = _ontology_facts(ontology)
-    del version
-    keys = [p.key for p in parts] + ["ontology", "shapes"]
+    _version, _version_iri, created = _ontology_facts(ontology)
+    standard = _ontology_standard(ontology, options.base_url)
+    standards = [standard] if standard is not None else []
+    standards += _shapes_standards(options.shapes_dir, options.base_url)
     catalog = describe_catalog(
         files,
-        keys,
+        [p.key for p in parts],
         CatalogContext(
             base_iri=options.base_iri,
             base_url=options.base_url,
             endpoint=options.endpoint,
-            package_version=package_version(),
-            ontology_version_iri=version_iri,
+            standards=tuple(standards),
             issued=created,
-            modified=now,
+            coverage=_coverage(store, parts),
+            contact_email=options.contact_email,
         ),
-        graph_dates=_part_dates(store, parts),
     )
     write_file(outdir, CATALOG_TTL, turtle_document(catalog), part="catalog", media_type="")
     write_file(outdir, CATALOG_JSONLD, jsonld_document(catalog), part="catalog", media_type="")
