@@ -65,15 +65,17 @@ class _Child:
             raise
         return cls(process, output)
 
-    def discard(self) -> None:
-        """Kill the child if it still runs, reap it, close its pipes and output file."""
+    def discard(self, *, keep_output: bool = False) -> None:
+        """Kill the child if it still runs, reap it, close its pipes and (unless
+        ``keep_output``) its output file."""
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
         for pipe in (self.process.stdin, self.process.stderr):
             if pipe is not None:
                 pipe.close()
-        self.output.close()
+        if not keep_output:
+            self.output.close()
 
 
 class ParseChildren:
@@ -132,16 +134,14 @@ def parse_isolated(
     data: bytes | None,
     path: Path | None,
     fmt: RdfFormat,
-    dataset: Any,
-    target: Any,
     where: str,
     syntax_hint: str,
     limits: Any,
-) -> None:
-    """Parse ``data`` (or the file at ``path``) in a child process into graph ``target`` of
-    ``dataset`` (an in-memory Oxigraph store). ``limits`` is a
-    :class:`~ptce_kg.ingest.rdf.ParseLimits`; its ``children``, when set, gives a child started
-    ahead.
+) -> IO[bytes]:
+    """Parse ``data`` (or the file at ``path``) in a child process; return the quads as the
+    child parsed them (literals as written), an N-Quads file open for reading, which the caller
+    closes. ``limits`` is a :class:`~ptce_kg.ingest.rdf.ParseLimits`; its ``children``, when set,
+    gives a child started ahead.
 
     Raises:
         SourceError: what the child found wrong with the document, or how it ended (crash, memory
@@ -180,9 +180,11 @@ def parse_isolated(
         if status.get("error") is not None:
             raise _rebuild(status["error"])
         child.output.seek(0)
-        dataset.load(child.output, format=ox.RdfFormat.N_QUADS, to_graph=target)
-    finally:
+    except BaseException:
         child.discard()
+        raise
+    child.discard(keep_output=True)
+    return child.output
 
 
 def _read_status(errors: bytes) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ import logging
 import mmap
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,10 @@ class ParsedSource:
     graph: str
     dataset: Any = field(repr=False)
     triples: int = 0
+    #: The triples whose literal the dataset may keep in another form than the document wrote
+    #: (an XSD datatype other than the string types), as parsed: validation sees the data as
+    #: written from them (``ptce_kg.validate.Written``); the blank nodes are the dataset's own.
+    as_written: list[Any] = field(default_factory=list, repr=False)
 
     def release(self) -> None:
         """Free the scratch dataset (its memory) once what is needed of it has been taken."""
@@ -343,6 +347,7 @@ def parse_rdf_file(
         syntax_hint="fix the syntax at that position, or give the right --format",
         graphs_hint="split it per graph, or restore a dump with --no-validate",
         limits=limits,
+        rename=True,
     )
 
 
@@ -353,11 +358,14 @@ def parse_rdf_bytes(
     graph: str,
     source: str = "request body",
     limits: ParseLimits = IN_PROCESS,
+    fresh_blank_nodes: bool = True,
 ) -> ParsedSource:
     """Parse ``data`` as ``fmt`` into the named graph ``graph`` of a new scratch dataset.
 
     The same rules as :func:`parse_rdf_file` (no named graphs of its own, at least one triple, no
-    relative IRIs, nesting bounded); errors name ``source`` instead of a file.
+    relative IRIs, nesting bounded); errors name ``source`` instead of a file. Blank nodes get
+    fresh identifiers (documents parsed apart stay apart) unless ``fresh_blank_nodes`` is false
+    (N-Triples that ptce_kg wrote itself, whose blank nodes are already its own).
 
     Raises:
         SourceError: if ``data`` is not UTF-8 or not valid ``fmt`` (with line:column when the parser
@@ -372,6 +380,7 @@ def parse_rdf_bytes(
         syntax_hint="fix the syntax at that position, or send the right Content-Type",
         graphs_hint="send one graph per request, its triples in the default graph",
         limits=limits,
+        rename=fresh_blank_nodes,
     )
 
 
@@ -383,14 +392,59 @@ class _Input:
     path: Path | None = None
 
 
+#: XSD datatypes whose literals Oxigraph's store keeps exactly as written.
+_KEPT_AS_WRITTEN = frozenset(
+    "http://www.w3.org/2001/XMLSchema#" + name
+    for name in ("string", "anyURI", "normalizedString", "token")
+)
+
+
+def fill_dataset(dataset: Any, quads: Iterable[Any], target: Any) -> list[Any]:
+    """Add parsed ``quads`` to ``dataset``, the default graph's into graph ``target``.
+
+    Returns the quads whose literal the store may keep in another form than parsed (Oxigraph
+    stores ``"5"^^xsd:int`` as ``"5"^^xsd:integer``, ``"4.0"`` as ``"4"``): the data as written,
+    for validation. The quads keep the parser's blank nodes, so the two match.
+    """
+    typed: list[Any] = []
+    keep = typed.append
+    default = ox.DefaultGraph()
+
+    def placed() -> Iterator[Any]:
+        for quad in quads:
+            o = quad.object
+            if (
+                isinstance(o, ox.Literal)
+                and o.datatype.value.startswith("http://www.w3.org/2001/XMLSchema#")
+                and o.datatype.value not in _KEPT_AS_WRITTEN
+            ):
+                keep(quad)
+            if quad.graph_name == default:
+                yield ox.Quad(quad.subject, quad.predicate, o, target)
+            else:
+                yield quad
+
+    dataset.extend(placed())
+    return typed
+
+
 def _parse_here(
-    source: _Input, fmt: RdfFormat, dataset: Any, target: Any, where: str, hint: str, depth: int
-) -> None:
-    """Screen and parse ``source`` in this process, into graph ``target`` of ``dataset``."""
+    source: _Input,
+    fmt: RdfFormat,
+    dataset: Any,
+    target: Any,
+    where: str,
+    hint: str,
+    depth: int,
+    rename: bool,
+) -> list[Any]:
+    """Screen and parse ``source`` in this process, into graph ``target`` of ``dataset``; return
+    the quads as written (:func:`fill_dataset`)."""
     data = _read(source.path, where) if source.path is not None else source.data or b""
     _screen(data, fmt, where, depth)
     with _parse_errors(fmt, where, hint):
-        dataset.load(data, format=oxigraph_format(fmt), to_graph=target)
+        quads = ox.parse(data, format=oxigraph_format(fmt), rename_blank_nodes=rename)
+        return fill_dataset(dataset, quads, target)
 
 
 _TRIPLE_TERM = "SELECT ?s WHERE { GRAPH ?g { ?s ?p ?o FILTER(isTRIPLE(?o)) } } LIMIT 1"
@@ -419,16 +473,28 @@ def _parse_source(
     syntax_hint: str,
     graphs_hint: str,
     limits: ParseLimits,
+    rename: bool,
 ) -> ParsedSource:
-    """Parse ``source`` into a new scratch dataset (here, or in a child process)."""
+    """Parse ``source`` into a new scratch dataset (here, or in a child process); ``rename``
+    gives its blank nodes fresh identifiers."""
     dataset = ox.Store()
     target = ox.NamedNode(graph)
     if limits.isolated:
         from ptce_kg.ingest.isolation import parse_isolated  # it imports this module
 
-        parse_isolated(source.data, source.path, fmt, dataset, target, where, syntax_hint, limits)
+        nquads = parse_isolated(source.data, source.path, fmt, where, syntax_hint, limits)
+        try:  # the child wrote the quads as parsed: N-Quads, read here without recursion
+            as_written = fill_dataset(
+                dataset,
+                ox.parse(nquads, format=ox.RdfFormat.N_QUADS, rename_blank_nodes=rename),
+                target,
+            )
+        finally:
+            nquads.close()
     else:
-        _parse_here(source, fmt, dataset, target, where, syntax_hint, limits.max_depth)
+        as_written = _parse_here(
+            source, fmt, dataset, target, where, syntax_hint, limits.max_depth, rename
+        )
     others = [g for g in dataset.named_graphs() if g != target]
     if others:
         raise SourceError(
@@ -442,4 +508,6 @@ def _parse_source(
         raise SourceError("the file holds no triple", path=where, hint="is it empty?")
     _refuse_triple_terms(dataset, where)
     log.debug("parsed %s: %d triples", where, n)
-    return ParsedSource(path=path, fmt=fmt, graph=graph, dataset=dataset, triples=n)
+    return ParsedSource(
+        path=path, fmt=fmt, graph=graph, dataset=dataset, triples=n, as_written=as_written
+    )

@@ -34,6 +34,7 @@ from ptce_kg.store import Store, companion_graphs, is_companion_graph
 from ptce_kg.validate import (
     ValidationReport,
     ValidationResult,
+    Written,
     load_shapes,
     shapes_files,
     validate_dataset,
@@ -231,6 +232,7 @@ def _admit(
         focus_graphs=[parsed.graph, inferred],
         engine=engine,
         source=str(path),
+        written=Written.from_quads(parsed.as_written),
     )
     if locate is not None:
         report = ValidationReport(results=[locate(r) for r in report.results], source=report.source)
@@ -280,6 +282,7 @@ def validate_source(
         focus_graphs=[parsed.graph, inferred],
         engine=engine,
         source=str(path),
+        written=Written.from_quads(parsed.as_written),
     )
 
 

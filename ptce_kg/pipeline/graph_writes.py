@@ -44,7 +44,7 @@ from ptce_kg.store import (
     open_embedded_store,
 )
 from ptce_kg.store.reach import analyse_update
-from ptce_kg.validate import ValidationReport, touched_nodes, validate_dataset
+from ptce_kg.validate import ValidationReport, Written, touched_nodes, validate_dataset
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,11 @@ def _count_lines(ntriples: bytes) -> int:
     return sum(1 for line in ntriples.splitlines() if line.strip())
 
 
-def parse_body(parts: Sequence[tuple[bytes, RdfFormat]], limits: ParseLimits = IN_PROCESS) -> bytes:
-    """Parse the parts of a request body (one, or several for multipart/form-data) into N-Triples.
+def parse_body(
+    parts: Sequence[tuple[bytes, RdfFormat]], limits: ParseLimits = IN_PROCESS
+) -> tuple[bytes, Written]:
+    """Parse the parts of a request body (one, or several for multipart/form-data) into N-Triples,
+    and the literals as the body wrote them (for validation: the N-Triples are the store's form).
 
     Each part is parsed on its own with :func:`~ptce_kg.ingest.rdf.parse_rdf_bytes` (its rules:
     at least one triple, no named graph of its own, no relative IRI; nesting and, when isolated,
@@ -127,13 +130,14 @@ def parse_body(parts: Sequence[tuple[bytes, RdfFormat]], limits: ParseLimits = I
     Raises:
         SourceError: a part is not valid in its format, or breaks one of those rules.
     """
-    out = []
+    out, as_written = [], []
     for n, (data, fmt) in enumerate(parts):
         where = "request body" if len(parts) == 1 else f"request body part {n + 1}"
         parsed = parse_rdf_bytes(data, fmt, graph=_BODY_GRAPH, source=where, limits=limits)
-        # Oxigraph's parser mints fresh blank nodes for every document: parts stay apart
+        # the parser mints fresh blank nodes for every document: parts stay apart
         out.append(parsed.graph_ntriples())
-    return b"".join(out)
+        as_written.extend(parsed.as_written)
+    return b"".join(out), Written.from_quads(as_written)
 
 
 def put_graph(
@@ -168,7 +172,7 @@ def put_graph(
         DataRejected: the result would hold a violation; the store is unchanged.
         StoreError: the store could not write.
     """
-    body = parse_body([(data, fmt), *more], limits)
+    body, written = parse_body([(data, fmt), *more], limits)
     if graph == DEFAULT_GRAPH:
         insert = "INSERT DATA {\n" + body.decode("utf-8") + "\n}"
         text = insert if merge else f"DROP SILENT DEFAULT ;\n{insert}"
@@ -178,9 +182,14 @@ def put_graph(
         )
     check_writable_graph(graph)
     existed = graph in store.graph_sizes()
-    # the body as the parser(s) wrote it: N-Triples, parsed here
+    # the body as the parser(s) wrote it: N-Triples, parsed here, keeping its blank nodes (those
+    # that ``written`` knows)
     parsed = parse_rdf_bytes(
-        body, RdfFormat.N_TRIPLES, graph=graph, limits=replace(limits, isolated=False)
+        body,
+        RdfFormat.N_TRIPLES,
+        graph=graph,
+        limits=replace(limits, isolated=False),
+        fresh_blank_nodes=False,
     )
     if merge and existed:
         parsed.add_triples(graph, store.graph_triples(graph))
@@ -201,6 +210,7 @@ def put_graph(
         focus_nodes=dependents,
         engine=engine,
         source=graph,
+        written=written,
     )
     if not report.conforms:
         raise DataRejected(

@@ -24,7 +24,7 @@ from rdflib import Graph
 from ptce_kg.errors import PtceError, SourceError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.ingest.rdf import ParseLimits, parse_rdf_bytes
-from ptce_kg.validate import validate_dataset
+from ptce_kg.validate import Written, validate_dataset
 from ptce_kg.validate.sparql_engine import UnsupportedShapeError
 
 _CHILD_CODE = "from ptce_kg.pipeline.validation_child import run_child; run_child()"
@@ -119,7 +119,12 @@ def _validate(data: bytes, fmt: RdfFormat, shapes: list[bytes], header: dict[str
         data, fmt, graph=_GRAPH, source="data", limits=ParseLimits(max_depth=header["max_depth"])
     )
     report = validate_dataset(
-        parsed.dataset, graph, focus_graphs=[_GRAPH], engine="sparql", source="data"
+        parsed.dataset,
+        graph,
+        focus_graphs=[_GRAPH],
+        engine="sparql",
+        source="data",
+        written=Written.from_quads(parsed.as_written),
     )
     return {
         "conforms": report.conforms,

@@ -27,6 +27,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import SourceError
 from ptce_kg.namespaces import SH
+from ptce_kg.validate._written import Written as Written
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +248,28 @@ def _term_text(term: Node) -> str:
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
+def _union_graph(dataset: Any, written: Written | None) -> Graph:
+    """The union of ``dataset``'s graphs, with the literals as ``written``, as an rdflib graph
+    whose blank nodes keep the dataset's identifiers (so that results on them can be told apart
+    and kept when they are in focus)."""
+    from ptce_kg.validate.sparql_engine import _rdf
+
+    union = dataset.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
+    )
+    graph = Graph()
+    add = graph.add
+    try:  # the result is dropped here, on its own thread, whatever happens
+        for t in union:
+            s, p = _rdf(t.subject), _rdf(t.predicate)
+            forms = written.by_triple.get((t.subject, t.predicate, t.object)) if written else None
+            for o in forms or (t.object,):
+                add((s, p, _rdf(o)))
+    finally:
+        del union
+    return graph
+
+
 def validate_pyshacl(
     dataset: Any,
     shapes: Graph,
@@ -254,26 +277,20 @@ def validate_pyshacl(
     focus_graphs: Sequence[str],
     focus_nodes: Collection[str] = (),
     data: Graph | None = None,
+    written: Written | None = None,
 ) -> list[ValidationResult]:
     """Validate with pySHACL (the reference): union of the graphs, focus from ``focus_graphs``
     and ``focus_nodes``.
 
     ``data`` is the data graph as parsed from the original files; without it, the dataset is read
     back from Oxigraph, whose store keeps literals in canonical form (``xsd:int`` as
-    ``xsd:integer``…), so the reference would not see the data as written.
+    ``xsd:integer``…), and ``written`` (from the parsed input) puts back the literals as written,
+    so that the reference sees the data as written.
     """
     import pyshacl
 
     if data is None:
-        union = dataset.query(
-            "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-        )
-        try:  # the result is dropped here, on its own thread, whatever happens
-            triples = bytes(union.serialize(format=ox.RdfFormat.N_TRIPLES) or b"")
-        finally:
-            del union
-        data = Graph()
-        data.parse(data=triples, format="nt")
+        data = _union_graph(dataset, written)
     focus = _focus_nodes(dataset, focus_graphs) | set(focus_nodes)
     _conforms, report_graph, _text = pyshacl.validate(
         data,
@@ -291,7 +308,7 @@ def validate_pyshacl(
         focus_node = report_graph.value(node, SH.focusNode)
         if focus_node is None:
             continue
-        if isinstance(focus_node, BNode):  # renamed by the re-parse: known by name or not at all
+        if isinstance(focus_node, BNode):  # the dataset's own, unless ``data`` was given
             if _term_text(focus_node) not in focus:
                 continue
         elif not in_focus(_ox_term(focus_node)):
@@ -393,20 +410,20 @@ def validate_dataset(
     focus_nodes: Collection[str] = (),
     engine: str = "pyshacl",
     source: str | None = None,
-    written: Any = None,
+    written: Written | None = None,
 ) -> ValidationReport:
     """Validate the nodes of ``focus_graphs`` in the scratch ``dataset`` against ``shapes``.
 
     ``dataset`` is an in-memory Oxigraph dataset (from :mod:`ptce_kg.ingest`); its other graphs are
     context. ``focus_nodes`` (IRIs, ``_:id`` for blank nodes) are reported too, wherever their
-    triples are. ``written`` (:class:`~ptce_kg.validate.sparql_engine.Written`, from the parsed
-    input) lets the SPARQL engine see literals as written where the store keeps them in canonical
-    form (derived datatypes such as ``xsd:int``). Returns a report; never raises because data
-    does not conform.
+    triples are. ``written`` (:meth:`Written.from_quads` of the parsed input's
+    ``as_written``) lets both engines see literals as written where the store keeps them in
+    canonical form (derived datatypes such as ``xsd:int``, ``"4.0"`` as ``"4"``). Returns a
+    report; never raises because data does not conform.
     """
     if engine == "pyshacl":
         results = validate_pyshacl(
-            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes
+            dataset, shapes, focus_graphs=focus_graphs, focus_nodes=focus_nodes, written=written
         )
     elif engine == "sparql":
         from ptce_kg.validate.sparql_engine import validate_sparql
