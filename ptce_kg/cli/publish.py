@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +11,9 @@ import typer
 from ptce_kg.cli.common import StoreOption, app, exit_codes, open_configured, out, settings_for
 from ptce_kg.errors import ConfigError, NotFound
 from ptce_kg.publish import PublishOptions, publish
+
+#: An e-mail address as a contact point states it (``mailto:`` is added).
+_EMAIL = re.compile(r"[^@\s:/<>\"]+@[^@\s:/<>\"]+\.[^@\s:/<>\"]+")
 
 
 @app.command("publish")
@@ -27,6 +31,13 @@ def publish_cmd(
     with_inferred: Annotated[
         bool, typer.Option("--with-inferred", help="Also publish the entailed triples.")
     ] = False,
+    contact_email: Annotated[
+        str | None,
+        typer.Option(
+            "--contact-email",
+            help="E-mail address of the catalogue's contact point (none is stated without it).",
+        ),
+    ] = None,
 ) -> None:
     """Write the data dumps (Turtle, N-Quads, JSON-LD, each gzipped), the ontology, vocabularies
     and shapes, a DCAT catalogue and a VoID description into OUTDIR.
@@ -42,6 +53,11 @@ def publish_cmd(
         url = base_url or settings.public_url or settings.base_iri
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"--base-url must be an http(s) URL, not {url!r}")
+        if contact_email is not None and not _EMAIL.fullmatch(contact_email):
+            raise ConfigError(
+                f"--contact-email must be an e-mail address, not {contact_email!r}",
+                hint="give it as name@domain, without mailto:",
+            )
         st = open_configured(settings, read_only=not remote and location != ":memory:")
         try:
             publication = publish(
@@ -53,6 +69,7 @@ def publish_cmd(
                     ontology_dir=settings.ontology_dir,
                     shapes_dir=settings.shapes_dir,
                     with_inferred=with_inferred,
+                    contact_email=contact_email,
                 ),
             )
         finally:

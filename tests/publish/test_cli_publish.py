@@ -8,7 +8,7 @@ from rdflib import Graph
 from typer.testing import CliRunner
 
 from ptce_kg import cli
-from ptce_kg.namespaces import DCAT
+from ptce_kg.namespaces import DCAT, VCARD
 
 runner = CliRunner()
 
@@ -65,3 +65,23 @@ def test_publish_refuses_a_base_url_that_is_not_http(store_dir: Path, tmp_path: 
     )
     assert code == 2
     assert "--base-url" in stderr
+
+
+def test_publish_states_the_contact_e_mail_it_is_given(store_dir: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    code, _out, stderr = run(
+        "publish", str(out), "--store", str(store_dir), "--contact-email", "data@example.org"
+    )
+    assert code == 0, stderr
+    catalog = Graph().parse(out / "catalog.ttl")
+    emails = {str(e) for e in catalog.objects(None, VCARD.hasEmail)}
+    assert emails == {"mailto:data@example.org"}
+
+
+def test_publish_refuses_a_contact_that_is_not_an_e_mail(store_dir: Path, tmp_path: Path):
+    code, _out, stderr = run(
+        "publish", str(tmp_path / "site"), "--store", str(store_dir), "--contact-email", "nobody"
+    )
+    assert code == 2
+    assert "--contact-email must be an e-mail address" in stderr
+    assert not (tmp_path / "site").exists()
