@@ -282,6 +282,10 @@ def _check_rows(c: Curation) -> list[str]:
     orgs: dict[str, Row] = {}
     for row in c.table("organisations"):
         check(row, "org", bool(KEY.fullmatch(row["org"])), "a key (a-z, 0-9, -)")
+        # the key is frozen with the IRI it mints; a SIREN is an adms:identifier (siren column),
+        # never the key, so that finding an organisation's SIREN later leaves its IRI unchanged
+        check(row, "org", not SIREN.fullmatch(row["org"]),
+              "a key made of a name: a SIREN goes in the siren column")  # fmt: skip
         if row["category"]:
             concept(row, "category", "actor-category")
         if row["ess_family"]:

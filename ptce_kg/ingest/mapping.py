@@ -56,6 +56,8 @@ def normalise(text: str) -> str:
 # IRI templates
 # --------------------------------------------------------------------------------------------------
 
+#: Kinds of node whose key must not be an identifier such as a SIREN (it may be found later).
+FROZEN_KEY_KINDS = ("org",)
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _CALL = re.compile(r"^(\w+)\((.*)\)$")
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -63,7 +65,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 @dataclass(frozen=True)
 class IriTemplate:
-    """``<type>/<key template>``: e.g. ``ptce/{slug(Nom)}`` or ``org/{digits(SIREN)}``.
+    """``<type>/<key template>``: e.g. ``ptce/{slug(Nom)}`` or ``identifier/siren/{digits(SIREN)}``.
 
     Placeholders name columns; ``slug(…)`` makes a lowercase ASCII key of the cell, ``digits(…)``
     keeps its digits (a SIREN written "900 000 019"), a bare ``{column}`` must already be a key.
@@ -154,6 +156,14 @@ def parse_template(text: str, *, where: str, path: Path) -> IriTemplate:
         )
     if not any(isinstance(p, tuple) for p in parts):
         raise MappingError(f"{where}: IRI template {text!r} names no column", path=str(path))
+    if kind in FROZEN_KEY_KINDS and any(isinstance(p, tuple) and p[0] == "digits" for p in parts):
+        raise MappingError(
+            f"{where}: IRI template {text!r} keys an organisation by an identifier",
+            path=str(path),
+            hint="key it by its name, e.g. org/{slug(Organisation)}: the key is frozen when the "
+            "IRI is minted, and a SIREN found later is an adms:identifier node "
+            "(identifier/siren/{digits(SIREN)}), never the key (docs/decisions/0001-iri-policy.md)",
+        )
     return IriTemplate(kind=kind, parts=tuple(parts), text=text)
 
 
@@ -524,6 +534,7 @@ class Concept:
     names: frozenset[str]
     category_class: URIRef | None = None
     notation: str | None = None
+    exact_match: URIRef | None = None  # skos:exactMatch, e.g. a unit's QUDT unit
 
 
 @dataclass
@@ -563,6 +574,7 @@ class Vocabularies:
                         label_fr = str(label)
             category = graph.value(concept, PTCE.categoryClass)
             notation = graph.value(concept, SKOS.notation)
+            match = graph.value(concept, SKOS.exactMatch)
             vocab.schemes.setdefault(scheme_key, []).append(
                 Concept(
                     iri=concept,
@@ -571,6 +583,7 @@ class Vocabularies:
                     names=frozenset(n for n in names if n),
                     category_class=category if isinstance(category, URIRef) else None,
                     notation=str(notation) if notation is not None else None,
+                    exact_match=match if isinstance(match, URIRef) else None,
                 )
             )
         return vocab

@@ -503,9 +503,11 @@ class _Converter:
 
     def mint(self, row: _Row) -> None:
         """Mint the row's node IRIs and index them by the table's key (and, for a node named by
-        one column, such as a SIREN, by that column too) so that links can find them."""
+        one column, by that column too; and by the one-column key of an identifier node it points
+        to, such as its SIREN) so that links can find them."""
         values = row.texts()
         key = normalise(row.text(row.table.key)) if row.table.key else ""
+        templates = {node.name: node.iris[0] for node in row.table.nodes}
         for node in row.table.nodes:
             minted = self.node_iri(row, node, values)
             if minted is None:
@@ -513,10 +515,10 @@ class _Converter:
             iri, template = minted
             row.iris[node.name] = iri
             names = {key} if key else set()
-            if row.table.key and len(template.columns) == 1:
-                cell = values.get(normalise(template.columns[0]), "")
-                fn = next(p[0] for p in template.parts if isinstance(p, tuple))
-                names |= {normalise(cell), normalise(apply_key_function(fn, cell))}
+            if row.table.key:
+                pointed = [templates[v.node] for v in node.values if v.node in templates]
+                for one in [template, *pointed]:
+                    names |= _one_column_names(one, values)
             index = self.keys.setdefault((row.table.name, node.name), {})
             for name in names - {""}:
                 index.setdefault(name, set()).add(iri)
@@ -689,6 +691,21 @@ class _Converter:
         except ValueError as e:
             raise _CellError(f"impossible d'en faire une IRI ({e})",
                              f"cannot make an IRI of it ({e})") from e  # fmt: skip
+
+
+def _one_column_names(template: IriTemplate, values: dict[str, str]) -> set[str]:
+    """The names a row is found by through ``template`` when it reads one column: the cell as
+    written and as the key it makes (none when it reads several columns or the cell is empty)."""
+    if len(template.columns) != 1:
+        return set()
+    cell = values.get(normalise(template.columns[0]), "")
+    if not cell:
+        return set()
+    fn = next(p[0] for p in template.parts if isinstance(p, tuple))
+    try:
+        return {normalise(cell), normalise(apply_key_function(fn, cell))}
+    except ValueError:
+        return {normalise(cell)}
 
 
 class _CellError(Exception):

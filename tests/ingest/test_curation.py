@@ -17,7 +17,7 @@ from ptce_kg.ingest.curation import (
     read_curation,
     write_dataset,
 )
-from ptce_kg.namespaces import PTCE, SCHEMA
+from ptce_kg.namespaces import ADMS, PTCE, SCHEMA
 
 VOCAB = ONTOLOGY_DIR / "vocabularies"
 ACTORS_FILE, SOURCES_FILE = "actors/organisations.ttl", "sources/documents.ttl"
@@ -194,6 +194,12 @@ def test_a_ptce_whose_sources_name_no_member_is_composition_not_documented(tmp_p
             "'siren'",
             "Luhn",
         ),
+        (
+            "organisations",
+            ["900000019", "Q", "ess-enterprise", "", "", "", "", "doc-a", ""],
+            "column 'org'",
+            "siren column",
+        ),
     ],
 )
 def test_a_bad_row_is_reported_with_file_line_and_column_and_nothing_is_built(
@@ -295,3 +301,19 @@ def test_a_gap_is_left_out_when_another_batch_documents_the_dimension(curation: 
     g = build(curation)
     dimensions = {g.value(gap, PTCE.dimension) for gap in g.objects(None, PTCE.documentationGap)}
     assert dimensions == {URIRef(ID + "concept/dimension/governance")}
+
+
+def test_finding_a_siren_later_leaves_the_organisation_iri_unchanged(curation: Path) -> None:
+    before = build(curation)
+    orgs = set(before.subjects(RDF.type, PTCE.Organisation))
+    # a later batch finds firm-z's SIREN (synthetic, Luhn-valid) in another document
+    row = ["firm-z", "Firm Z", "", "", "", "900000019", "", "doc-b", "registry page"]
+    write_batch(curation, "three", {"organisations": [row]})
+    after = build(curation)
+    assert set(after.subjects(RDF.type, PTCE.Organisation)) == orgs
+    firm = URIRef(ID + "org/firm-z")
+    (identifier,) = list(after.objects(firm, ADMS.identifier))
+    assert identifier == URIRef(ID + "identifier/siren/900000019")
+    assert after.value(identifier, SKOS.notation) == Literal("900000019")
+    # the membership still names the organisation by the IRI minted before the SIREN was known
+    assert (None, ORG.member, firm) in after

@@ -43,6 +43,10 @@ BAD = {
     "unknown-key": (('separator: ";"', 'separater: ";"'), "unknown key(s) ['separater']"),
     "unknown-function": (("{slug(Nom)}", "{upper(Nom)}"), "unknown function 'upper'"),
     "foreign-template": (('"ptce/synthetic-', '"https://example.org/ptce/'), "is not under"),
+    "org-keyed-by-siren": (
+        ('"ptce/synthetic-{slug(Nom)}"', '"org/synthetic-{digits(Nom)}"'),
+        "keys an organisation by an identifier",
+    ),
     "link-to-no-table": (("territory: commune", "link: communes"), "no table 'communes'"),
     "duplicate-yaml-key": (("lang: fr,", "lang: fr, lang: en,"), "written twice"),
     "two-sources": (("column: Note}", "column: Note, value: x}"), "exactly one of column"),
@@ -113,7 +117,9 @@ def test_unknown_value_lists_nothing_but_ambiguous_lists_candidates(
 # --- IRI minting from keys (property tests) ---------------------------------------------------
 
 SLUG_TEMPLATE = parse_template("org/synthetic-{slug(Nom)}", where="t", path=Path("t.yaml"))
-DIGITS_TEMPLATE = parse_template("org/synthetic-{digits(SIREN)}", where="t", path=Path("t.yaml"))
+DIGITS_TEMPLATE = parse_template(
+    "identifier/siren/synthetic-{digits(SIREN)}", where="t", path=Path("t.yaml")
+)
 PLAIN_TEMPLATE = parse_template("commune/{Code}", where="t", path=Path("t.yaml"))
 MINTED = re.compile(r"https://w3id\.org/ptce/id/[a-z][a-z0-9-]*/[A-Za-z0-9][A-Za-z0-9._/-]*")
 

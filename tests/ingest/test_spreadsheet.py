@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA_DIR
 from hypothesis import assume, given
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
@@ -375,3 +375,19 @@ def test_unsupported_files_are_source_errors(
     fake.write_bytes(b"not a zip")
     with pytest.raises(SourceError, match="not a readable XLSX"):
         read_spreadsheet(fake, sample_mapping, vocabularies)
+
+
+def test_a_link_finds_an_organisation_by_its_siren_though_its_iri_is_keyed_by_name(
+    tmp_path: Path, sample_mapping: ImportMapping, vocabularies: Vocabularies
+) -> None:
+    # the same workbook, with a participant written as its SIREN instead of its name
+    workbook = load_workbook(SAMPLES / "annuaire.xlsx")
+    sheet = workbook["Coopérations"]
+    column = [c.value for c in sheet[1]].index("Participants") + 1
+    sheet.cell(row=2, column=column, value="900000118; Transports du Plateau (synthétique)")
+    workbook.save(tmp_path / "annuaire.xlsx")
+    result = read_spreadsheet(tmp_path / "annuaire.xlsx", sample_mapping, vocabularies)
+    assert result.problems == []
+    org = URIRef("https://w3id.org/ptce/id/org/synthetic-recyclerie-cooperative-synthetique")
+    assert (None, PTCE.participant, org) in result.graph
+    assert not any("900000118" in str(o) for o in result.graph.objects(None, PTCE.participant))
