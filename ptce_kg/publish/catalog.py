@@ -238,6 +238,7 @@ def describe_catalog(
         g.add((EU_LANGUAGE[lang], RDF.type, DCTERMS.LinguisticSystem))
     g.add((catalog, DCTERMS.spatial, EU_COUNTRY.FRA))
     g.add((EU_COUNTRY.FRA, RDF.type, DCTERMS.Location))
+    _add_bilingual(g, EU_COUNTRY.FRA, SKOS.prefLabel, "France", "France")
     if where.issued is not None:
         g.add((catalog, DCTERMS.issued, where.issued))
     # changes with the data release only: two builds of the same data state the same catalogue
