@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -103,6 +104,9 @@ class Settings(BaseSettings):
     )
     write_token: SecretStr | None = Field(
         default=None, description="Bearer token for writes; writes are disabled when unset."
+    )
+    validation_engine: Literal["sparql", "pyshacl"] = Field(
+        default="sparql", description="Engine that validates writes over HTTP: sparql or pyshacl."
     )
     service_allowlist: list[str] = Field(
         default_factory=list, description="Endpoints SERVICE/LOAD/FROM may reach (exact URLs)."

@@ -5,15 +5,14 @@ otherwise; see :mod:`ptce_kg.execution`), CORS, metrics, the error handlers and 
 Metrics and CORS are plain ASGI layers outside FastAPI's own, and SPARQL queries are answered by
 :class:`ptce_kg.web.sparql.SparqlFront` before FastAPI's routing (per-request overhead matters on
 cheap queries; see the Endpoint section of ``bench/README.md``).
-The app registers a write listener on its store: every write (through the app or not) bumps the
-write generation, so query workers reopen their read-only view and generation-keyed caches refresh.
+Handlers share one :class:`ptce_kg.web.state.AppState` (FastAPI's ``Depends``). The app registers a
+write listener on its store: every write (through the app or not) bumps the write generation, so
+query workers reopen their read-only view and generation-keyed caches refresh.
 """
 
 from __future__ import annotations
 
-import itertools
 import logging
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -39,11 +38,14 @@ from ptce_kg.web import (
     writes,
 )
 from ptce_kg.web.errors import install_error_handlers
+from ptce_kg.web.generation import WriteGeneration
 from ptce_kg.web.memory import AfterWrites
 from ptce_kg.web.metrics import Metrics, MetricsMiddleware, metrics_router
+from ptce_kg.web.publication import PublicationCache
 from ptce_kg.web.routing import HeadAsGet
 from ptce_kg.web.service_description import DescriptionCache
 from ptce_kg.web.sparql import SparqlFront
+from ptce_kg.web.state import AppState, install_state
 
 log = logging.getLogger(__name__)
 
@@ -89,19 +91,6 @@ class Cors:
             await send(message)
 
         await self.app(scope, receive, send_with_vary)
-
-
-class WriteGeneration:
-    """A counter bumped after every write (thread-safe)."""
-
-    def __init__(self) -> None:
-        self._counter = itertools.count(1)
-        self._lock = threading.Lock()
-        self.value = 0
-
-    def bump(self) -> None:
-        with self._lock:
-            self.value = next(self._counter)
 
 
 def _optimize(store: Store) -> None:
@@ -152,23 +141,26 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         finally:
             st.remove_write_listener(on_write)
             await run_in_threadpool(runner.close)
-            await run_in_threadpool(writes.close_writes, app)
+            await run_in_threadpool(writes.close_writes, state)
 
     app = PtceApp(
         title="ptce_kg",
         summary="SPARQL endpoint and Linked Data of France's PTCE",
         lifespan=lifespan,
     )
-    app.state.settings = settings
-    app.state.store = st
-    app.state.query_runner = runner
-    app.state.write_generation = generation
-    app.state.on_write = on_write  # called by ptce_kg.web.writes after each committed write
-    app.state.description_cache = description_cache
+    state = AppState(
+        settings=settings,
+        store=st,
+        query_runner=runner,
+        generation=generation,
+        on_write=on_write,  # called by ptce_kg.web.writes after each committed write
+        description_cache=description_cache,
+        publication=PublicationCache(settings, st, description_cache),
+    )
+    install_state(app, state)
 
     install_error_handlers(app)
     metrics = Metrics()
-    app.state.metrics = metrics
 
     @app.get("/health", summary="Liveness: the store answers", tags=["operations"])
     def health() -> dict[str, Any]:

@@ -13,7 +13,6 @@ that is neither JSON nor CSV.
 
 from __future__ import annotations
 
-import threading
 from datetime import date
 from typing import Annotated, Any
 
@@ -33,12 +32,12 @@ from ptce_kg.compare import (
     resolve_ptce,
 )
 from ptce_kg.compare.coverage import coverage_report
-from ptce_kg.config import Settings
 from ptce_kg.errors import QueryError
 from ptce_kg.store import Store
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.i18n import LANGUAGES, choose_language
 from ptce_kg.web.negotiation import CSV, choose_media_type, content_type
+from ptce_kg.web.state import app_state
 
 router = APIRouter(prefix="/api", tags=["comparison"])
 JSON = "application/json"
@@ -46,9 +45,6 @@ _DAMIER = "https://w3id.org/ptce/id/ptce/le-damier"
 
 
 # ------------------------------------------------------------------------ profiles, cached
-_PROFILES_LOCK = threading.Lock()
-
-
 def all_profiles(request: Request, lang: str) -> list[PTCEProfile]:
     """Every PTCE's profile in ``lang``, computed once per write generation and day.
 
@@ -56,18 +52,10 @@ def all_profiles(request: Request, lang: str) -> list[PTCEProfile]:
     the API and the PTCE pages share these until the next write. One computation at a time, so
     concurrent first requests do not all pay for it.
     """
-    state = request.app.state
-    holder = getattr(state, "write_generation", None)
-    key = (holder.value if holder is not None else 0, lang, date.today())
-    with _PROFILES_LOCK:
-        cached: dict[tuple[int, str, date], list[PTCEProfile]] = getattr(
-            state, "profiles_cache", {}
-        )
-        if key not in cached:
-            fresh = {k: v for k, v in cached.items() if k[0] == key[0] and k[2] == key[2]}
-            fresh[key] = load_profiles(_store(request), None, lang=lang)
-            state.profiles_cache = cached = fresh
-        return cached[key]
+    state = app_state(request)
+    return state.profiles.get(
+        (lang, date.today()), lambda: load_profiles(state.store, None, lang=lang)
+    )
 
 
 def nearest_cached(
@@ -280,13 +268,11 @@ class ComparisonModel(BaseModel):
 
 # ------------------------------------------------------------------------------------ routes
 def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+    return app_state(request).store
 
 
 def _base(request: Request) -> str:
-    settings: Settings = request.app.state.settings
-    return settings.base_iri
+    return app_state(request).settings.base_iri
 
 
 def _weights(pairs: list[str]) -> SimilarityWeights:

@@ -16,8 +16,8 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg.network import FORMATS, GRAPHS, load_network
-from ptce_kg.store import Store
 from ptce_kg.web.query_api import label_language
+from ptce_kg.web.state import State
 
 router = APIRouter(prefix="/api", tags=["networks"])
 
@@ -33,6 +33,7 @@ router = APIRouter(prefix="/api", tags=["networks"])
 )
 async def get_network(
     request: Request,
+    state: State,
     graph: Annotated[
         str, Query(description=f"One of {', '.join(GRAPHS)}", examples=["bipartite"])
     ] = "bipartite",
@@ -45,9 +46,8 @@ async def get_network(
 ) -> Response:
     """Members (with roles, periods and categories as attributes) and PTCEs as a graph, or one
     of its projections, for Gephi, networkx or igraph."""
-    store: Store = request.app.state.store
     lang = label_language(request)
-    network = await run_in_threadpool(load_network, store, graph, lang=lang, as_of=as_of)
+    network = await run_in_threadpool(load_network, state.store, graph, lang=lang, as_of=as_of)
     body = network.serialize(format)
     charset = "; charset=utf-8"
     return Response(

@@ -42,6 +42,7 @@ from ptce_kg.queries import (
 )
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.sparql import answer_query
+from ptce_kg.web.state import AppState, State
 
 PREFIX = "/api/queries"
 _FORMAT_NAMES = frozenset(media.FORMAT_PARAMETERS)
@@ -51,7 +52,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     "503": {"description": "The query ran past the time limit, or the store is unavailable"},
 }
 
-Endpoint = Callable[[Request], Awaitable[Response]]
+Endpoint = Callable[[Request, AppState], Awaitable[Response]]
 
 
 def _schema(param: QueryParam) -> dict[str, Any]:
@@ -143,13 +144,12 @@ def label_language(request: Request) -> str:
 
 
 def _answer(query: NamedQuery, *, csv: bool) -> Endpoint:
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request, state: State) -> Response:
         params, formats = _split(request)
         lang = label_language(request)
-        settings = request.app.state.settings
         # References (keys, INSEE codes, concepts) are checked in the store: one small query.
         text = await run_in_threadpool(
-            query_text, query, params, request.app.state.store, lang=lang, base=settings.base_iri
+            query_text, query, params, state.store, lang=lang, base=state.settings.base_iri
         )
         response = await answer_query(request, text, {"format": ["csv"]} if csv else formats)
         response.headers["content-language"] = lang

@@ -6,7 +6,6 @@ per write generation (:class:`DescriptionCache`): counting scans the store.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -15,6 +14,7 @@ from rdflib.namespace import DCTERMS, RDF, XSD
 from ptce_kg.namespaces import FORMATS, SD, VOID
 from ptce_kg.publish.void import RDF_FORMATS
 from ptce_kg.store import Store
+from ptce_kg.web.generation import GenerationCache
 
 RESULT_FORMATS = (
     FORMATS.SPARQL_Results_JSON,
@@ -29,27 +29,16 @@ class DescriptionCache:
 
     def __init__(self, store: Store, generation: Callable[[], int]) -> None:
         self._store = store
-        self._generation = generation
-        self._lock = threading.Lock()
-        self._cached: tuple[int, dict[str, int], int] | None = None
-        self._quads: tuple[int, int] | None = None
+        self._sizes: GenerationCache[None, dict[str, int]] = GenerationCache(generation)
+        self._quads: GenerationCache[None, int] = GenerationCache(generation)
 
     def sizes(self) -> tuple[dict[str, int], int]:
         """Return ``(triples per named graph, quads in the store)``; blocking: call off the loop."""
-        generation = self._generation()
-        with self._lock:
-            if self._cached is None or self._cached[0] != generation:
-                sizes = self._store.graph_sizes()
-                self._cached = (generation, sizes, self._store.quad_count())
-            return dict(self._cached[1]), self._cached[2]
+        return dict(self._sizes.get(None, self._store.graph_sizes)), self.quads()
 
     def quads(self) -> int:
         """Return the number of quads in the store (blocking: call off the loop)."""
-        generation = self._generation()
-        with self._lock:
-            if self._quads is None or self._quads[0] != generation:
-                self._quads = (generation, self._store.quad_count())
-            return self._quads[1]
+        return self._quads.get(None, self._store.quad_count)
 
 
 def _count(value: int) -> Literal:

@@ -33,13 +33,13 @@ from ptce_kg.errors import (
     UnsupportedMediaType,
     WriteForbidden,
 )
-from ptce_kg.execution import QueryJob, QueryRunner
-from ptce_kg.store import Store
+from ptce_kg.execution import QueryJob
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.errors import http_error_response, ptce_error_response
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
-from ptce_kg.web.service_description import DescriptionCache, describe_service
+from ptce_kg.web.service_description import describe_service
+from ptce_kg.web.state import app_state
 
 router = APIRouter(tags=["SPARQL"])
 
@@ -53,8 +53,7 @@ Params = dict[str, list[str]]
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+    return app_state(request).settings
 
 
 def request_iri(request: Request) -> str:
@@ -133,9 +132,8 @@ def _one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
 
 async def answer_query(request: Request, sparql: str, params: Mapping[str, list[str]]) -> Response:
     """Check, run and answer one query; the body is the engine's serialisation."""
-    settings = _settings(request)
-    store: Store = request.app.state.store
-    runner: QueryRunner = request.app.state.query_runner
+    state = app_state(request)
+    settings, store, runner = state.settings, state.store, state.query_runner
     media_types = media.negotiate_query_types(request.headers.get("accept"), params)
     if not any(media_types.values()):
         raise NotAcceptableError(
@@ -214,8 +212,7 @@ async def _describe(request: Request, offers: Sequence[str]) -> Response:
             page.encode(),
             headers={"content-type": media.content_type(media.HTML), "vary": "Accept"},
         )
-    cache: DescriptionCache = request.app.state.description_cache
-    sizes, quads = await run_in_threadpool(cache.sizes)
+    sizes, quads = await run_in_threadpool(app_state(request).description_cache.sizes)
     graph = describe_service(
         endpoint,
         sizes,

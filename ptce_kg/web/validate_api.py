@@ -26,6 +26,7 @@ from ptce_kg.pipeline.validation_child import validate_isolated
 from ptce_kg.validate import shapes_files
 from ptce_kg.web.negotiation import choose_media_type, content_type
 from ptce_kg.web.sparql import read_body
+from ptce_kg.web.state import State
 
 router = APIRouter(prefix="/api", tags=["validation"])
 JSON, TURTLE = "application/json", "text/turtle"
@@ -36,10 +37,10 @@ JSON, TURTLE = "application/json", "text/turtle"
     summary="Validate an RDF document against the project's shapes or your own",
     responses={400: {"description": "Unreadable data or shapes, or a shape refused"}},
 )
-async def post_validate(request: Request) -> Response:
+async def post_validate(request: Request, state: State) -> Response:
     """Body: ``{"data": "…", "format": "turtle|trig|n-triples|n-quads|rdf-xml|json-ld",
     "shapes": ["<Turtle>", …]}``; the answer is the validation report. Nothing is stored."""
-    settings: Settings = request.app.state.settings
+    settings = state.settings
     media = choose_media_type(request.headers.get("accept"), (JSON, TURTLE)) or JSON
     body = await read_body(request, settings.max_body_bytes)
     data, fmt, shapes = _read_request(body, settings)

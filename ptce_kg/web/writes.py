@@ -23,20 +23,17 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from typing import cast
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg import pipeline
-from ptce_kg.config import Settings
 from ptce_kg.errors import (
     ConfigError,
     MissingCredentials,
@@ -49,7 +46,6 @@ from ptce_kg.errors import (
     WriteForbidden,
 )
 from ptce_kg.formats import RdfFormat
-from ptce_kg.ingest.isolation import ParseChildren
 from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import graph_iri
 from ptce_kg.pipeline import graph_writes
@@ -67,6 +63,7 @@ from ptce_kg.web.negotiation import (
 )
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.sparql import read_body, request_iri
+from ptce_kg.web.state import AppState, app_state
 
 log = logging.getLogger(__name__)
 
@@ -85,43 +82,16 @@ MULTIPART = "multipart/form-data"
 _setup_lock = threading.Lock()
 
 
-@dataclass
-class WriteState:
-    """Per-app write state: the writers' lock, the shapes (read once), and the parse child
-    started ahead for the next request body."""
-
-    lock: threading.Lock
-    shapes: Graph | None = None
-    parse_children: ParseChildren = field(default_factory=ParseChildren)
-
-
-def _write_state(app: FastAPI) -> WriteState:
-    with _setup_lock:
-        state = getattr(app.state, "write_state", None)
-        if state is None:
-            state = WriteState(lock=threading.Lock())
-            app.state.write_state = state
-        return cast(WriteState, state)
-
-
-def close_writes(app: FastAPI) -> None:
+def close_writes(state: AppState) -> None:
     """Stop the parse child kept started for the app's writes (at shutdown)."""
-    state = getattr(app.state, "write_state", None)
-    if isinstance(state, WriteState):
-        state.parse_children.close()
+    state.writer.parse_children.close()
 
 
-def _shapes(app: FastAPI, settings: Settings) -> Graph:
-    state = _write_state(app)
+def _shapes(state: AppState) -> Graph:
     with _setup_lock:
-        if state.shapes is None:
-            state.shapes = pipeline.read_shapes(settings.shapes_dir)
-        return state.shapes
-
-
-def _engine(app: FastAPI) -> str:
-    engine = getattr(app.state, "validation_engine", None)
-    return engine if isinstance(engine, str) else "sparql"
+        if state.writer.shapes is None:
+            state.writer.shapes = pipeline.read_shapes(state.settings.shapes_dir)
+        return state.writer.shapes
 
 
 # -------------------------------------------------------------------------------- access control
@@ -134,7 +104,7 @@ def check_write_access(request: Request) -> None:
         WriteForbidden: no token configured (writes disabled, 403) or a wrong token (403).
         MissingCredentials: no bearer token (401, with ``WWW-Authenticate``).
     """
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     if settings.write_token is None:
         raise WriteForbidden(
             "writes are disabled on this server",
@@ -157,12 +127,9 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _notify_write(request: Request) -> None:
-    callback: Callable[[], object] | None = getattr(request.app.state, "on_write", None)
-    if callback is None:
-        return
+def _notify_write(state: AppState) -> None:
     try:
-        callback()
+        state.on_write()
     except Exception:  # the write has committed: report, do not turn it into a failure
         log.exception("on_write callback failed after a committed write")
 
@@ -174,16 +141,16 @@ def _run_write(request: Request, work: Callable[[Store, Graph, str], Response]) 
         ConfigError: the shapes cannot be read (503: no write is validated without them).
         PtceError: whatever ``work`` raises (the app's handlers answer).
     """
-    app: FastAPI = request.app
+    state = app_state(request)
     try:
-        shapes = _shapes(app, app.state.settings)
+        shapes = _shapes(state)
     except PtceError as e:
         raise ConfigError(
             f"writes need the shapes, which cannot be read: {e.message}", hint=e.hint
         ) from e
-    with _write_state(app).lock:
-        response = work(app.state.store, shapes, _engine(app))
-    _notify_write(request)
+    with state.writer.lock:
+        response = work(state.store, shapes, state.settings.validation_engine)
+    _notify_write(state)
     return response
 
 
@@ -213,7 +180,7 @@ def handle_update(
         update_text, using_graph_uris, using_named_graph_uris
     )
     base_iri = request_iri(request)
-    limits = parse_limits(request.app)
+    limits = parse_limits(app_state(request))
 
     def work(store: Store, shapes: Graph, engine: str) -> Response:
         outcome = graph_writes.update_dataset(
@@ -238,7 +205,7 @@ async def sparql_update(request: Request) -> Response:
         raise UnsupportedMediaType(
             f"an update is sent as {SPARQL_UPDATE} or {FORM}, not {media or 'no Content-Type'}"
         )
-    body = await read_body(request, request.app.state.settings.max_body_bytes)
+    body = await read_body(request, app_state(request).settings.max_body_bytes)
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -306,7 +273,7 @@ def _read_graph(request: Request, target: Target) -> Response:
     media = choose_media_type(request.headers.get("accept"), GRAPH_OFFERS)
     if media is None:
         raise NotAcceptableError(f"this graph is served as {', '.join(GRAPH_OFFERS)}")
-    store: Store = request.app.state.store
+    store = app_state(request).store
     if target == DEFAULT_GRAPH:
         _kind, body = store.query_serialized(
             "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", media, default_graph=[DEFAULT_GRAPH]
@@ -324,17 +291,17 @@ def _read_graph(request: Request, target: Target) -> Response:
     return Response(body, status_code=200, headers=headers)
 
 
-def parse_limits(app: FastAPI) -> ParseLimits:
+def parse_limits(state: AppState) -> ParseLimits:
     """How request bodies are parsed: each in a child process of its own (one is kept started
     ahead), within the configured nesting, memory and time bounds. A parser that crashes ends that
     process only: the request gets a 400 and the server goes on."""
-    settings: Settings = app.state.settings
+    settings = state.settings
     return ParseLimits(
         max_depth=settings.max_nesting_depth,
         isolated=True,
         memory_bytes=settings.parse_memory_mb * 1024 * 1024,
         seconds=settings.parse_timeout,
-        children=_write_state(app).parse_children,
+        children=state.writer.parse_children,
     )
 
 
@@ -375,7 +342,7 @@ def _body_parts(request: Request, body: bytes) -> list[tuple[bytes, RdfFormat]]:
 async def _write_graph(request: Request, target: Target | None, *, merge: bool) -> Response:
     """PUT (replace) or POST (merge) the body into ``target``; ``None``: a new graph (POST)."""
     check_write_access(request)
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     body = await read_body(request, settings.max_body_bytes)
     (data, fmt), *more = _body_parts(request, body)
     graph = target
@@ -394,7 +361,7 @@ async def _write_graph(request: Request, target: Target | None, *, merge: bool) 
             engine=engine,
             via=via,
             more=more,
-            limits=parse_limits(request.app),
+            limits=parse_limits(app_state(request)),
         )
         content = {
             "graph": graph or None,

@@ -12,7 +12,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 
 from ptce_kg.namespaces import PTCE
 from ptce_kg.store import Store, open_store
-from ptce_kg.web.pages import describe, serialize_triples
+from ptce_kg.web.descriptions import describe, serialize_triples
 
 BASE = "https://w3id.org/ptce/"
 

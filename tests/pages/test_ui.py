@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from ptce_kg.web import i18n, pages
+from ptce_kg.web import editor, i18n
 from ptce_kg.web.map import HEIGHT, WIDTH, MapPoint, france_map, parse_wkt_point, project
 
 HTML = {"accept": "text/html"}
@@ -142,14 +142,14 @@ def test_editor_serves_yasgui_locally_with_the_named_queries(site: TestClient) -
     assert 'src="/static/vendor/yasgui/yasgui.min.js"' in text
     island = re.search(r'id="named-queries-data">(.*?)</script>', text, re.S)
     assert island is not None and '"name": "ptces_by_region"' in island.group(1)
-    if pages.YASGUI_DIR.is_dir():
+    if editor.YASGUI_DIR.is_dir():
         assert site.get("/static/vendor/yasgui/yasgui.min.js").status_code == 200
 
 
 def test_editor_without_yasgui_falls_back_to_a_form(
     site: TestClient, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(pages, "YASGUI_DIR", tmp_path / "missing")
+    monkeypatch.setattr(editor, "YASGUI_DIR", tmp_path / "missing")
     text = site.get("/editor", params={"lang": "en"}, headers=HTML).text
     assert "YASGUI is not installed" in text
     assert 'id="plain-form"' in text and "yasgui.min.js" not in text

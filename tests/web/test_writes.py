@@ -1,8 +1,8 @@
 """Writes over HTTP (ptce_kg.web.writes): SPARQL Update and the Graph Store Protocol behind a token.
 
 Every refusal is checked to leave the store's quads exactly as they were (full N-Quads dumps).
-The app here is a bare FastAPI with the writes router and the error handlers (the one mapping of
-errors to HTTP), so these tests do not depend on create_app.
+The app is create_app's (its typed state, the writes router and the one mapping of errors to
+HTTP), with on_write replaced by a counter of the writes the routes report.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from ptce_kg import pipeline
 from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import Store, open_store
-from ptce_kg.web.errors import install_error_handlers
-from ptce_kg.web.writes import handle_update, router
+from ptce_kg.web import create_app
+from ptce_kg.web.writes import handle_update
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "writes"
 TOKEN = "t0ken-for-tests-9f3b2c"
@@ -56,18 +56,15 @@ def graph_url(graph: str) -> str:
 def make_app(
     store: Store, *, token: str | None = TOKEN, shapes_dir: Path = DATA / "shapes"
 ) -> FastAPI:
-    app = FastAPI()
-    app.state.settings = Settings(
+    settings = Settings(
         store=":memory:",
         write_token=token,
         shapes_dir=shapes_dir,
         max_body_bytes=MAX_BODY,
     )
-    app.state.store = store
+    app = create_app(settings, store)
     app.state.writes = []
     app.state.on_write = lambda: app.state.writes.append(1)
-    app.include_router(router)
-    install_error_handlers(app)
     return app
 
 
@@ -679,8 +676,6 @@ def test_real_shapes_accept_a_real_source_and_reject_an_invalid_one():
 
 
 def test_create_app_serves_the_writes_and_hands_sparql_updates_over(store: Store):
-    from ptce_kg.web import create_app
-
     settings = Settings(store=":memory:", write_token=TOKEN, shapes_dir=DATA / "shapes")
     with TestClient(create_app(settings, store)) as c:
         r = c.put(graph_url(G1), content=VALID, headers={**AUTH, "Content-Type": "text/turtle"})

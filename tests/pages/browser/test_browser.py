@@ -23,7 +23,7 @@ import uvicorn
 from ptce_kg.config import Settings
 from ptce_kg.store import Store
 from ptce_kg.web import create_app
-from ptce_kg.web.pages import YASGUI_DIR
+from ptce_kg.web.editor import YASGUI_DIR
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"

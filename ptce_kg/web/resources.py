@@ -1,0 +1,198 @@
+"""Linked-Data resources: every minted IRI dereferences here, with content negotiation.
+
+An IRI under ``Settings.base_iri`` is served at its path (``<base>id/ptce/x`` → ``/id/ptce/x``,
+``<base>graph/x`` → ``/graph/x``); ``/resource?iri=…`` serves any IRI the store describes.
+Answers are direct (200, ``Vary: Accept``; no 303, see docs/decisions/0001-iri-policy.md): HTML
+for browsers, Turtle, JSON-LD, N-Triples or RDF/XML by ``Accept``, by a ``.ttl``/``.jsonld``/
+``.nt``/``.rdf`` suffix or by ``?format=``. The RDF is the resource's description
+(:mod:`ptce_kg.web.descriptions`), serialised by the engine; the HTML page adds incoming links,
+and a PTCE's page its sections (:mod:`ptce_kg.web.ptce_pages`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from rdflib import URIRef
+from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.term import Node
+from starlette.concurrency import run_in_threadpool
+
+from ptce_kg.errors import NotFound
+from ptce_kg.namespaces import ONTOLOGY_IRI, PTCE
+from ptce_kg.web import negotiation as media
+from ptce_kg.web.compare_api import nearest_cached
+from ptce_kg.web.descriptions import describe, serialize_triples
+from ptce_kg.web.errors import NotAcceptableError
+from ptce_kg.web.ptce_pages import ptce_view
+from ptce_kg.web.routing import get_and_head
+from ptce_kg.web.site import LABELS, VARY, Site, page_language, render, site_for, store_index
+from ptce_kg.web.state import State, app_state
+
+router = APIRouter(tags=["Linked Data and UI"])
+
+RDF_TYPES: tuple[str, ...] = (media.TURTLE, media.JSON_LD, media.N_TRIPLES, media.RDF_XML)
+#: Offers of a resource, in the server's order of preference (``*/*`` gets Turtle).
+OFFERS: tuple[str, ...] = (*RDF_TYPES[:1], media.HTML, *RDF_TYPES[1:])
+SUFFIXES: Mapping[str, str] = {
+    ".ttl": media.TURTLE,
+    ".jsonld": media.JSON_LD,
+    ".nt": media.N_TRIPLES,
+    ".rdf": media.RDF_XML,
+}
+_SUFFIX_OF = {value: key for key, value in SUFFIXES.items()}
+_FORMAT_NAMES = {"html": media.HTML, **{key[1:]: value for key, value in SUFFIXES.items()}}
+_INCOMING = "SELECT DISTINCT ?r ?s ?p WHERE { ?s ?p ?r FILTER(isIRI(?s)) } ORDER BY ?p ?s LIMIT 500"
+
+
+# --- negotiation ---------------------------------------------------------------------------------
+def choose(request: Request, forced: str | None) -> str:
+    if forced is not None:
+        return forced
+    name = (request.query_params.get("format") or "").lower()
+    if name in _FORMAT_NAMES:
+        return _FORMAT_NAMES[name]
+    chosen = media.choose_media_type(request.headers.get("accept"), OFFERS)
+    if chosen is None:
+        raise NotAcceptableError(
+            f"this resource is available as {', '.join(OFFERS)}",
+            hint="send Accept: text/turtle, or add .ttl, .jsonld, .nt or .rdf to the path",
+        )
+    return chosen
+
+
+def alternates(site: Site, iri: str, local_path: str | None) -> list[tuple[str, str, str]]:
+    """``(href, media type, short name)`` of each RDF form of the resource."""
+    out = []
+    for media_type in RDF_TYPES:
+        suffix = _SUFFIX_OF[media_type]
+        if local_path is not None:
+            href = site.path(local_path + suffix)
+        else:
+            href = site.path("/resource?" + urlencode({"iri": iri, "format": suffix[1:]}))
+        out.append((href, media_type, suffix[1:]))
+    return out
+
+
+def rdf_response(body: bytes, media_type: str, negotiated: bool, links: str) -> Response:
+    headers = {"content-type": media.content_type(media_type)}
+    if negotiated:
+        headers["vary"] = VARY
+    if links:
+        headers["link"] = links
+    return Response(body, headers=headers)
+
+
+# --- resources -----------------------------------------------------------------------------------
+async def _serve_resource(
+    request: Request, iri: str, local_path: str | None, forced: str | None
+) -> Response:
+    store = app_state(request).store
+    chosen = choose(request, forced)
+    triples = await run_in_threadpool(describe, store, iri)
+    if not triples:
+        raise NotFound(
+            f"the store does not describe <{iri}>",
+            hint="check the IRI; /resource?iri=… resolves IRIs outside the base",
+        )
+    lang = page_language(request)
+    site = site_for(request, lang)
+    forms = alternates(site, iri, local_path)
+    links = ", ".join(f'<{href}>; rel="alternate"; type="{mt}"' for href, mt, _n in forms)
+    if chosen != media.HTML:
+        body = await run_in_threadpool(serialize_triples, triples, chosen)
+        return rdf_response(body, chosen, forced is None, links)
+    incoming = await run_in_threadpool(
+        lambda: [
+            (row["s"], row["p"])
+            for row in store.query(_INCOMING, bindings={"r": URIRef(iri)}).bindings()
+        ]
+    )
+    view = _resource_view(iri, triples, incoming)
+    extra: dict[str, Any] = {}
+    if URIRef(PTCE.PTCE) in view["types"]:
+        extra = await run_in_threadpool(
+            lambda: ptce_view(
+                store,
+                URIRef(iri),
+                site,
+                similar=lambda p: nearest_cached(request, p, 5, None, site.lang),
+            )
+        )
+    response = render(request, "resource.html", lang, site, view=view, alternates=forms, **extra)
+    response.headers["link"] = links
+    return response
+
+
+def _resource_view(
+    iri: str,
+    triples: Sequence[tuple[Node, Node, Node]],
+    incoming: Sequence[tuple[Node, Node]],
+) -> dict[str, Any]:
+    subject = URIRef(iri)
+    properties: dict[Node, list[Node]] = {}
+    blanks: dict[Node, dict[Node, list[Node]]] = {}
+    for s, p, o in triples:
+        if s == subject:
+            properties.setdefault(p, []).append(o)
+        else:
+            blanks.setdefault(s, {}).setdefault(p, []).append(o)
+    types = sorted(
+        (t for t in properties.get(RDF.type, []) if isinstance(t, URIRef)),
+        key=lambda t: (not str(t).startswith(ONTOLOGY_IRI), str(t)),
+    )
+    labels = [o for p in LABELS for o in properties.get(p, [])]
+    descriptions = [
+        o
+        for p in (DCTERMS.description, SKOS.definition, RDFS.comment)
+        for o in properties.get(p, [])
+    ]
+    rows_in: dict[Node, list[Node]] = {}
+    for source, link in incoming:
+        rows_in.setdefault(link, []).append(source)
+    return {
+        "iri": iri,
+        "types": types,
+        "labels": labels,
+        "descriptions": descriptions,
+        "properties": sorted(properties.items(), key=lambda item: (item[0] != RDF.type, item[0])),
+        "blanks": blanks,
+        "incoming": sorted(rows_in.items(), key=lambda item: item[0]),
+    }
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    for suffix, media_type in SUFFIXES.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], media_type
+    return path, None
+
+
+async def _serve_path(request: Request, path: str) -> Response:
+    settings = app_state(request).settings
+    index = store_index(request)
+    stem, forced = split_suffix(path)
+    if forced is not None and settings.base_iri + stem in index.described:
+        return await _serve_resource(request, settings.base_iri + stem, "/" + stem, forced)
+    return await _serve_resource(request, settings.base_iri + path, "/" + path, None)
+
+
+@get_and_head(router, "/id/{rest:path}", summary="A data resource (<base>id/…)")
+async def data_resource(request: Request, rest: str) -> Response:
+    return await _serve_path(request, "id/" + rest)
+
+
+@get_and_head(router, "/graph/{rest:path}", summary="A named graph's description")
+async def graph_resource(request: Request, rest: str) -> Response:
+    return await _serve_path(request, "graph/" + rest)
+
+
+@get_and_head(router, "/resource", summary="Any IRI the store describes (?iri=…)")
+async def any_resource(request: Request, iri: str, state: State) -> Response:
+    settings = state.settings
+    local = "/" + iri[len(settings.base_iri) :] if iri.startswith(settings.base_iri) else None
+    return await _serve_resource(request, iri, local, None)
