@@ -125,6 +125,11 @@ ADMS = Namespace("http://www.w3.org/ns/adms#")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 IGEO = Namespace("http://rdf.insee.fr/def/geo#")
+# Targets of the shipped link sets (data/links/, docs/decisions/0008-links-and-stable-iris.md)
+GEONAMES = Namespace("https://sws.geonames.org/")  # a feature is <GEONAMES><id>/
+INSEE_CJ = Namespace("http://id.insee.fr/codes/cj/niveauIII/")  # INSEE legal category, level III
+INSEE_NAF = Namespace("http://id.insee.fr/codes/nafr2/")  # NAF rév. 2: section/, division/, …
+ANNUAIRE_ENTREPRISES = Namespace("https://annuaire-entreprises.data.gouv.fr/entreprise/")
 ESSGLOBAL = Namespace("http://purl.org/essglobal/vocab/")
 PAIR = Namespace("http://virtual-assembly.org/ontologies/pair#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")

