@@ -6,11 +6,12 @@ import functools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol, TypeVar, cast, runtime_checkable
-
-from rdflib.term import Node
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeVar, cast, runtime_checkable
 
 from ptce_kg.formats import RdfFormat
+
+if TYPE_CHECKING:  # rdflib is imported by what converts terms: a query worker never needs it
+    from rdflib.term import Node
 
 
 @dataclass(frozen=True)

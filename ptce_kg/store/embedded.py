@@ -16,16 +16,17 @@ import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
-from rdflib.term import Node
 
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.syntax import explain_syntax_error
-from ptce_kg.store.terms import rdflib_converter, to_oxigraph
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 log = logging.getLogger(__name__)
 
@@ -157,6 +158,8 @@ class EmbeddedStore(WriteListeners):
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         if bindings:
+            from ptce_kg.store.terms import to_oxigraph  # rdflib: not in a worker (serialises)
+
             try:
                 kwargs["substitutions"] = {
                     ox.Variable(name): to_oxigraph(term) for name, term in bindings.items()
@@ -217,6 +220,8 @@ class EmbeddedStore(WriteListeners):
         try:
             if isinstance(result, ox.QueryBoolean):
                 return QueryResult("ask", boolean=bool(result))
+            from ptce_kg.store.terms import rdflib_converter  # rdflib: not in a worker
+
             convert = rdflib_converter()
             if isinstance(result, ox.QuerySolutions):
                 variables = [v.value for v in result.variables]

@@ -27,7 +27,6 @@ import difflib
 import re
 
 from ptce_kg.errors import QueryError
-from ptce_kg.namespaces import PREFIXES
 
 _POSITION = re.compile(r"error at (\d+):(\d+):\s*(.*)", re.S)
 _PREFIX_NOT_FOUND = "Prefix not found"
@@ -115,6 +114,8 @@ def prefix_hint(sparql: str) -> str | None:
     missing = undeclared_prefixes(sparql)
     if not missing:
         return None
+    from ptce_kg.namespaces import PREFIXES  # rdflib: imported when a message needs it
+
     known = [p for p in missing if p in PREFIXES]
     unknown = [p for p in missing if p not in PREFIXES]
     parts = []
