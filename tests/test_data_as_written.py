@@ -21,7 +21,7 @@ from ptce_kg import pipeline
 from ptce_kg.errors import DataRejected
 from ptce_kg.formats import RdfFormat
 from ptce_kg.ingest.rdf import IN_PROCESS, ParseLimits
-from ptce_kg.pipeline.graph_writes import put_graph
+from ptce_kg.pipeline.graph_writes import put_graph, update_dataset
 from ptce_kg.pipeline.validation_child import validate_isolated
 from ptce_kg.store import Store
 
@@ -142,3 +142,36 @@ def test_a_canonical_literal_is_not_reported_twice():
     results = json.loads(report.json)["results"]
     assert [URIRef(EX + "a")] == list({URIRef(r["focus"]) for r in results})
     assert len(results) == 1  # the xsd:short only
+
+
+UPDATE = f"""PREFIX ex: <{EX}> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+INSERT DATA {{ GRAPH <{BASE}graph/updated> {{
+  ex:u ex:n "9"^^xsd:int . _:b ex:n "8"^^xsd:int }} }}"""
+
+
+@pytest.mark.parametrize("engine", ["sparql", "pyshacl"])
+def test_a_sparql_update_is_validated_on_the_literals_it_writes(ontology_store: Store, engine: str):
+    with pytest.raises(DataRejected) as caught:
+        update_dataset(ontology_store, UPDATE, shapes_for("integer"), engine=engine)
+    values = {r.value_node for r in caught.value.report.violations}
+    assert values == {Literal("9", datatype=XSD.int), Literal("8", datatype=XSD.int)}
+    outcome = update_dataset(ontology_store, UPDATE, shapes_for("int"), engine=engine)
+    assert outcome.report.conforms and outcome.graphs == [f"{BASE}graph/updated"]
+
+
+def test_a_template_literal_is_validated_as_written(ontology_store: Store):
+    seed = f"""PREFIX ex: <{EX}>
+    INSERT DATA {{ GRAPH <{BASE}graph/updated> {{ ex:t ex:m "x" }} }}"""
+    update_dataset(ontology_store, seed, shapes_for("int"))
+    template = f"""PREFIX ex: <{EX}> PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+    INSERT {{ GRAPH <{BASE}graph/updated> {{ ?s ex:n "10"^^xsd:int }} }}
+    WHERE {{ GRAPH <{BASE}graph/updated> {{ ?s ex:m "x" }} }}"""
+    with pytest.raises(DataRejected):
+        update_dataset(ontology_store, template, shapes_for("integer"))
+    assert update_dataset(ontology_store, template, shapes_for("int")).report.conforms
+
+
+def test_a_default_graph_put_is_validated_as_written(ontology_store: Store):
+    put_graph(ontology_store, "", DATA.encode(), RdfFormat.TURTLE, shapes_for("int"))
+    with pytest.raises(DataRejected):
+        put_graph(ontology_store, "", DATA.encode(), RdfFormat.TURTLE, shapes_for("integer"))

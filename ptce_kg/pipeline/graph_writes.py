@@ -15,8 +15,10 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
-from rdflib import Graph
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from ptce_kg import reasoning
@@ -43,7 +45,7 @@ from ptce_kg.store import (
     is_companion_graph,
     open_embedded_store,
 )
-from ptce_kg.store.reach import analyse_update
+from ptce_kg.store.reach import analyse_update, inserted_typed_literals
 from ptce_kg.validate import ValidationReport, Written, touched_nodes, validate_dataset
 
 log = logging.getLogger(__name__)
@@ -176,7 +178,7 @@ def put_graph(
     if graph == DEFAULT_GRAPH:
         insert = "INSERT DATA {\n" + body.decode("utf-8") + "\n}"
         text = insert if merge else f"DROP SILENT DEFAULT ;\n{insert}"
-        outcome = update_dataset(store, text, shapes, engine=engine, via=via)
+        outcome = update_dataset(store, text, shapes, engine=engine, via=via, written=written)
         return WriteOutcome(
             graphs=outcome.graphs, report=outcome.report, triples=_count_lines(body)
         )
@@ -390,6 +392,7 @@ def update_dataset(
     via: str = "SPARQL Update",
     base_iri: str | None = None,
     limits: ParseLimits = IN_PROCESS,
+    written: Written | None = None,
 ) -> WriteOutcome:
     """Run a SPARQL update if the data it leaves conforms; refresh the changed graphs' companions.
 
@@ -401,7 +404,9 @@ def update_dataset(
     resolves the update's relative IRIs (the endpoint passes its own URL). A change to the default
     graph (``""`` in the outcome) is validated but has no companions. With ``limits.isolated``
     (the web adapter), the update is first run on an empty store in a child process, so that a
-    crash of the SPARQL parser cannot end this one.
+    crash of the SPARQL parser cannot end this one. The typed literals that the update inserts
+    are validated as the update writes them (``written``, else read from its text), not as the
+    store keeps them (``"5"^^xsd:int`` is an ``xsd:int``).
 
     Raises:
         QueryError: a syntax error in the update.
@@ -441,7 +446,11 @@ def update_dataset(
         refresh[provenance] = b""
     if refresh:
         scratch.replace_graphs(refresh)
-    report = _validate_touched(scratch, described, referenced, shapes, engine=engine, source=via)
+    if written is None:
+        written = _inserted_as_written(update, base_iri)
+    report = _validate_touched(
+        scratch, described, referenced, shapes, engine=engine, source=via, written=written
+    )
     if not report.conforms:
         raise DataRejected(
             f"{via}: rejected, {len(report.violations)} violation(s); nothing was changed",
@@ -453,6 +462,20 @@ def update_dataset(
     return WriteOutcome(graphs=sorted(changed), report=report)
 
 
+def _inserted_as_written(update: str, base_iri: str | None) -> Written:
+    """The typed literals ``update`` inserts, as it writes them (subjects that are variables or
+    blank nodes stand for any node: the literal alone says what was written)."""
+    anything = ox.NamedNode("urn:x-ptce-written:any")
+
+    def node(term: Any) -> Any:
+        return ox.NamedNode(str(term)) if isinstance(term, URIRef) else anything
+
+    return Written.from_quads(
+        ox.Quad(node(s), node(p), ox.Literal(str(o), datatype=ox.NamedNode(str(o.datatype))))
+        for s, p, o in inserted_typed_literals(update, base_iri)
+    )
+
+
 def _validate_touched(
     scratch: EmbeddedStore,
     described: set[str],
@@ -461,6 +484,7 @@ def _validate_touched(
     *,
     engine: str,
     source: str,
+    written: Written | None = None,
 ) -> ValidationReport:
     """Validate the nodes an update touched, in the scratch store where it ran (the rest of the
     dataset as context).
@@ -478,7 +502,13 @@ def _validate_touched(
     if not reported:
         return ValidationReport(source=source)
     return validate_dataset(
-        data, shapes, focus_graphs=[], focus_nodes=reported, engine=engine, source=source
+        data,
+        shapes,
+        focus_graphs=[],
+        focus_nodes=reported,
+        engine=engine,
+        source=source,
+        written=written,
     )
 
 

@@ -18,20 +18,28 @@ Keywords cannot be escaped, so a request whose text holds none of ``service``, `
 from __future__ import annotations
 
 import functools
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from pyparsing import ParseResults
 from pyparsing.exceptions import ParseBaseException
-from rdflib import URIRef
-from rdflib.plugins.sparql.algebra import translatePName, translatePrologue, traverse
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql.algebra import (
+    translatePName,
+    translatePrologue,
+    translateUpdate,
+    traverse,
+)
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from ptce_kg.errors import QueryError
 from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, find_too_deep
 from ptce_kg.store.syntax import prefix_hint, syntax_error_at
+
+log = logging.getLogger(__name__)
 
 _MAY_REACH_OUT = re.compile(r"service|from|load|\\u|\\U", re.IGNORECASE)
 
@@ -160,3 +168,33 @@ def analyse_update(sparql: str, base_iri: str | None = None) -> QueryReach:
         prologue, resolved = _resolve(prologue_tree, request, base_iri, prologue)
         _walk(resolved, found)
     return _reach(found)
+
+
+def inserted_typed_literals(sparql: str, base_iri: str | None = None) -> list[tuple[Any, ...]]:
+    """The triples an update's ``INSERT DATA`` and ``INSERT`` templates write whose object is a
+    typed literal, as the update writes it (``"5"^^xsd:int``, which a store may keep as
+    ``xsd:integer``): validation decides ``sh:datatype`` on them. Subjects and predicates may be
+    variables. ``[]`` when the update holds no ``^^`` or rdflib cannot read it (the store's form
+    is validated then).
+    """
+    if "^^" not in sparql:
+        return []
+    try:
+        update = translateUpdate(parseUpdate(sparql), base=base_iri)
+    except Exception:
+        log.debug("update not read by rdflib: literals validated in the store's form")
+        return []
+    found: list[tuple[Any, ...]] = []
+    for operation in update.algebra:
+        fields = dict(operation)  # CompValue.get returns the key itself for a missing key
+        part = fields if operation.name == "InsertData" else None
+        if operation.name == "Modify" and isinstance(fields.get("insert"), CompValue):
+            part = dict(fields["insert"])
+        if part is None:
+            continue
+        groups = [part.get("triples") or [], *(dict(part.get("quads") or {}).values())]
+        for triples in groups:
+            found.extend(
+                t for t in triples if isinstance(t[2], Literal) and t[2].datatype is not None
+            )
+    return found
