@@ -23,6 +23,7 @@ from ptce_kg.publish import (
     jsonld_document,
     turtle_document,
 )
+from ptce_kg.web import catalog_page
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.state import app_state
@@ -31,6 +32,8 @@ router = APIRouter(tags=["publishing"])
 
 _RDF_TYPES = (media.TURTLE, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
 _RDFLIB_FORMATS = {media.RDF_XML: "xml", media.N_TRIPLES: "nt", media.TURTLE: "turtle"}
+#: The catalogue's forms: RDF first (``*/*`` gets Turtle), then its HTML view for browsers.
+_CATALOG_TYPES = (*_RDF_TYPES, media.HTML)
 
 
 def _base_url(request: Request) -> str:
@@ -65,13 +68,19 @@ def _rdf_response(graph: Graph, chosen: str, turtle: bytes, jsonld: bytes) -> Re
 
 @router.get(
     "/catalog",
-    summary="DCAT 3 catalogue of the datasets, dumps and SPARQL service (Turtle by default)",
+    summary="DCAT 3 catalogue of the datasets, dumps and SPARQL service (Turtle by default, "
+    "HTML for browsers)",
 )
 @router.head("/catalog", include_in_schema=False)
 async def catalog(request: Request) -> Response:
-    chosen = _choose(request, _RDF_TYPES)
+    if request.query_params.get("format", "").strip().lower() == "html":
+        chosen = media.HTML
+    else:
+        chosen = _choose(request, _CATALOG_TYPES)
     cache = app_state(request).publication
     publication = await run_in_threadpool(cache.publication, _base_url(request))
+    if chosen == media.HTML:
+        return await run_in_threadpool(catalog_page.render_catalog, request, publication.catalog)
     if chosen == media.TURTLE:
         turtle, jsonld = (publication.directory / "catalog.ttl").read_bytes(), b""
     elif chosen == media.JSON_LD:
