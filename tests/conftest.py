@@ -101,3 +101,27 @@ def _pyoxigraph_results_dropped_off_thread() -> Iterator[None]:
     sys.unraisablehook = hook
     yield
     sys.unraisablehook = previous
+
+
+@pytest.fixture(scope="session")
+def virtuoso_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """ONE real Virtuoso for the whole run (startup costs seconds); tests/store/virtuoso.py."""
+    from store.virtuoso import virtuoso_serving
+
+    with virtuoso_serving(tmp_path_factory.mktemp("virtuoso") / "db") as server:
+        yield server
+
+
+@pytest.fixture
+def virtuoso(virtuoso_session: Any) -> Any:
+    """The session's Virtuoso with no data graph left by an earlier test."""
+    from ptce_kg.store import open_remote_store
+
+    store = open_remote_store(
+        virtuoso_session.url, user=virtuoso_session.user, password=virtuoso_session.password
+    )
+    try:
+        store.drop_graphs(sorted(store.graph_sizes()))
+    finally:
+        store.close()
+    return virtuoso_session

@@ -1,7 +1,8 @@
 """The stores: atomic graph replacement, drops, dumps, sizes, persistence, locking.
 
-The behaviour every backend shares runs on both: the embedded store and a remote store on a real
-Oxigraph server started by the test (``store`` fixture); on-disk specifics run on the embedded one.
+The behaviour every backend shares runs on all three: the embedded store and remote stores on a real
+Oxigraph server and a real Virtuoso started by the tests (``store`` fixture); on-disk specifics run
+on the embedded one.
 """
 
 from __future__ import annotations
@@ -37,11 +38,18 @@ def nt(*pairs: tuple[str, str]) -> bytes:
     ).encode()
 
 
-@pytest.fixture(params=["embedded", "remote"])
+@pytest.fixture(params=["embedded", "remote", "virtuoso"])
 def store(request: pytest.FixtureRequest, tmp_path: Path):
-    """An empty store: embedded in memory, or remote on a fresh Oxigraph server."""
+    """An empty store: embedded in memory, or remote on a fresh Oxigraph server, or remote on the
+    session's Virtuoso (emptied)."""
     if request.param == "embedded":
         st = open_store(":memory:")
+        yield st
+        st.close()
+        return
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        st = open_store(server.url, user=server.user, password=server.password)
         yield st
         st.close()
         return
@@ -61,7 +69,8 @@ def test_replace_graphs_creates_then_replaces_only_the_named_graph(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
     store.replace_graphs({G1: nt(("c", "C"), ("d", "D"))})
     assert store.graph_sizes() == {G1: 2, G2: 1}
-    labels = {str(r[0]) for r in store.query("SELECT ?l WHERE { ?s ?p ?l }").rows}
+    # ?p bound to rdfs:label: Virtuoso's default graph also holds its own graphs (docs/stores.md)
+    labels = {str(r[0]) for r in store.query(f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l }}").rows}
     assert labels == {"B", "C", "D"}
 
 
@@ -81,7 +90,8 @@ def test_drop_graphs_removes_them_and_ignores_missing_ones(store):
 
 def test_query_default_graph_is_the_union_and_can_be_narrowed(store):
     store.replace_graphs({G1: nt(("a", "A")), G2: nt(("b", "B"))})
-    assert len(store.query("SELECT * WHERE { ?s ?p ?o }").rows) == 2
+    labels = f"SELECT * WHERE {{ ?s <{LABEL}> ?o }}"  # not ?p: Virtuoso's own graphs
+    assert len(store.query(labels).rows) == 2
     assert len(store.query("SELECT * WHERE { ?s ?p ?o }", default_graph=[G1]).rows) == 1
     bound = store.query(
         "SELECT ?s ?l WHERE { ?s ?p ?l }",
@@ -91,17 +101,21 @@ def test_query_default_graph_is_the_union_and_can_be_narrowed(store):
 
 
 def test_syntax_error_in_query_is_a_query_error_with_position(store):
-    with pytest.raises(QueryError, match=r"1:\d+"):
+    # Virtuoso names the line only
+    position = r"line 1\b" if getattr(store, "virtuoso", False) else r"1:\d+"
+    with pytest.raises(QueryError, match=position):
         store.query("SELECT * WHERE { ?s ?p }")
 
 
 def test_query_serialized_uses_the_engine_serialisers(store):
     store.replace_graphs({G1: nt(("a", "A"))})
     kind, body = store.query_serialized(
-        "SELECT ?l WHERE { ?s ?p ?l }", "application/sparql-results+json"
+        f"SELECT ?l WHERE {{ ?s <{LABEL}> ?l }}", "application/sparql-results+json"
     )
     assert kind == "select" and b'"A"' in body
-    kind, body = store.query_serialized("CONSTRUCT WHERE { ?s ?p ?o }", "application/n-triples")
+    kind, body = store.query_serialized(
+        f"CONSTRUCT WHERE {{ ?s <{LABEL}> ?o }}", "application/n-triples"
+    )
     assert kind == "graph" and body.count(b"\n") == 1
     with pytest.raises(QueryError):
         store.query_serialized("ASK { ?s ?p ?o }", "text/turtle")

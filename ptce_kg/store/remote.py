@@ -47,6 +47,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RdfFormat
+from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.terms import to_rdflib
 
@@ -87,7 +88,8 @@ def remote_endpoints(url: str) -> RemoteEndpoints:
     ``…/query`` (Oxigraph server) → ``…/update``, ``…/store``; ``…/<dataset>/sparql`` or
     ``…/<dataset>/query`` (Fuseki) → ``…/update``, ``…/data``; ``…/repositories/<id>`` (GraphDB) →
     ``…/statements``, ``…/rdf-graphs/service``; ``/sparql`` at the root (Virtuoso) → the same
-    URL, ``/sparql-graph-crud``; anything else (Fuseki dataset URL, QLever) → the same URL for all.
+    URL, ``/sparql-graph-crud`` (``/sparql-auth`` → the same URL, ``/sparql-graph-crud-auth``, both
+    with HTTP digest auth); anything else (Fuseki dataset URL, QLever) → the same URL for all.
     A query string on the URL is kept on the query endpoint only.
     """
     parsed = httpx.URL(url)
@@ -102,6 +104,8 @@ def remote_endpoints(url: str) -> RemoteEndpoints:
         return RemoteEndpoints(url, at(f"{path}/statements"), at(f"{path}/rdf-graphs/service"))
     if path == "/sparql":
         return RemoteEndpoints(url, at(path), at("/sparql-graph-crud"))
+    if path == "/sparql-auth":
+        return RemoteEndpoints(url, at(path), at("/sparql-graph-crud-auth"))
     if path.endswith(("/query", "/sparql")):
         root = path.rsplit("/", 1)[0]
         if len(segments) == 1 and segments[0] == "query":  # Oxigraph server
@@ -301,6 +305,7 @@ class RemoteStore(WriteListeners):
         retries: int = 3,
         backoff: float = 0.25,
         union_param: bool | None = None,
+        digest: bool | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self.endpoints = endpoints
@@ -316,7 +321,15 @@ class RemoteStore(WriteListeners):
             self.union_param = True
         self._query_url = query_url.copy_remove_param("union-default-graph")
         self._union_checked = False
-        auth = httpx.BasicAuth(user, password or "") if user else None
+        #: Virtuoso (recognised by its ``Server`` header at the probe): see ptce_kg.store.virtuoso.
+        self.virtuoso = False
+        if digest is None:  # Virtuoso's authenticated endpoints (/sparql-auth) speak digest only
+            digest = query_url.path.rstrip("/").endswith("-auth")
+        if user is None and query_url.username:  # http://user:password@host/…
+            user, password = query_url.username, query_url.password
+        auth: httpx.Auth | None = None
+        if user:
+            auth = (httpx.DigestAuth if digest else httpx.BasicAuth)(user, password or "")
         self._client = httpx.Client(
             auth=auth,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -438,15 +451,23 @@ class RemoteStore(WriteListeners):
         ) as response:
             if response.status_code in (400, 500):
                 response.read()
+                text = response.text.strip()
                 raise QueryError(
                     f"the remote store could not run the query (HTTP {response.status_code}): "
-                    f"{response.text.strip()[:1000]}"
+                    f"{(virtuoso.error_text(text) if self.virtuoso else text)[:1000]}"
                 )
             if response.status_code == 406:
                 raise QueryError(f"the remote store cannot write this result as {accept}")
             if response.status_code != 200:
                 response.read()
                 raise self._status_error(response, "a query")
+            if "x-sparql-maxrows" in response.headers:
+                raise StoreError(
+                    f"the remote store at {self.location} cut the result at "
+                    f"{response.headers['x-sparql-maxrows']} rows",
+                    hint="raise the server's result limit (Virtuoso: ResultSetMaxRows in the "
+                    "[SPARQL] section of virtuoso.ini), or narrow the query (docs/stores.md)",
+                )
             yield response
 
     # ----------------------------------------------------------------------------- probe
@@ -464,6 +485,7 @@ class RemoteStore(WriteListeners):
                 server = response.headers.get("server", "")
         except StoreError as e:
             raise StoreError(f"cannot open the remote store: {e.message}", hint=e.hint) from e
+        self.virtuoso = virtuoso.is_virtuoso(server)
         if self.union_param is None:
             self.union_param = server.startswith("Oxigraph")
         if not self.union_param:
@@ -511,7 +533,15 @@ class RemoteStore(WriteListeners):
         if kind == "graph":
             try:
                 triples = [
-                    (to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object))
+                    (
+                        to_rdflib(t.subject),
+                        to_rdflib(t.predicate),
+                        to_rdflib(
+                            virtuoso.read_literal(t.object)
+                            if self.virtuoso and isinstance(t.object, ox.Literal)
+                            else t.object
+                        ),
+                    )
                     for t in ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
                 ]
             except SyntaxError as e:
@@ -524,8 +554,9 @@ class RemoteStore(WriteListeners):
         if "boolean" in data:
             return QueryResult("ask", boolean=bool(data["boolean"]))
         variables = list(data["head"].get("vars", []))
+        read = virtuoso.read_binding if self.virtuoso else dict
         rows = [
-            tuple(term_from_json(b[v]) if v in b else None for v in variables)
+            tuple(term_from_json(read(b[v])) if v in b else None for v in variables)
             for b in data["results"]["bindings"]
         ]
         return QueryResult("select", variables=variables, rows=rows)
@@ -563,14 +594,16 @@ class RemoteStore(WriteListeners):
 
     def graph_sizes(self) -> dict[str, int]:
         """Return the number of triples in each named graph (the default graph is not listed)."""
+        hidden = virtuoso.HIDE_SYSTEM_GRAPHS if self.virtuoso else ""
         result = self.query(
-            "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {hidden} }} GROUP BY ?g"
         )
         return {str(g): int(str(n)) for g, n in result.rows if g is not None and n is not None}
 
     def quad_count(self) -> int:
         """Return the number of quads in the named graphs."""
-        result = self.query("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+        hidden = virtuoso.HIDE_SYSTEM_GRAPHS if self.virtuoso else ""
+        result = self.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {hidden} }}")
         return int(str(result.rows[0][0])) if result.rows else 0
 
     def _write_graph(self, graph: str, media_type: str, write: Callable[[bytes], Any]) -> None:
@@ -636,9 +669,17 @@ class RemoteStore(WriteListeners):
             headers={"Content-Type": "application/sparql-update; charset=utf-8"},
         ) as response:
             response.read()
+            text = response.text.strip()
+            if self.virtuoso:
+                text = virtuoso.error_text(text)
+                if response.status_code == 500 and "SECURITY" in text:
+                    raise StoreError(
+                        f"the remote store at {self.location} refused {doing}: {text[:500]}",
+                        hint=virtuoso.PERMISSION_HINT,
+                    )
             if response.status_code == 400:
                 raise StoreError(
-                    f"the remote store refused {doing}: {response.text.strip()[:1000]}",
+                    f"the remote store refused {doing}: {text[:1000]}",
                     hint="nothing was written (the server applies one update request as one "
                     "transaction)",
                 )
@@ -665,7 +706,7 @@ class RemoteStore(WriteListeners):
         if not graphs:
             return
         self._post_update(
-            replace_update(graphs),
+            virtuoso.replace_update(graphs) if self.virtuoso else replace_update(graphs),
             idempotent=True,
             doing=f"writing graphs {', '.join(graphs)}",
         )
@@ -688,26 +729,34 @@ class RemoteStore(WriteListeners):
                 f"the remote store at {self.location} has no graph store endpoint for bulk loads",
                 hint="load with validation (ptce-kg load without --no-validate)",
             )
+        if self.virtuoso and (fmt.has_graphs or fmt not in virtuoso.GSP_FORMATS):
+            self._insert_parsed(path, fmt, graph)
+            return
+        if self.virtuoso and graph is None:
+            raise StoreError(
+                f"cannot bulk load {path} into the default graph of the Virtuoso store at "
+                f"{self.location}: its default graph is the union of the named graphs",
+                hint="load the file into a named graph",
+            )
         params: dict[str, str] = {}
         if not fmt.has_graphs:
             params = {"graph": graph} if graph is not None else {"default": ""}
-
-        def chunks() -> Iterator[bytes]:
-            with path.open("rb") as f:
-                while block := f.read(1 << 20):
-                    yield block
-
         try:
-            with self._request(
-                "POST",
-                self.endpoints.graph_store,
-                idempotent=False,
-                content=chunks,
-                params=params,
-                headers={"Content-Type": fmt.media_type},
-            ) as response:
+            # A file object, not a generator: the request gets a Content-Length (Virtuoso ignores
+            # a chunked request body) and is still read in blocks.
+            with (
+                path.open("rb") as f,
+                self._request(
+                    "POST",
+                    self.endpoints.graph_store,
+                    idempotent=False,
+                    content=lambda: f,
+                    params=params,
+                    headers={"Content-Type": fmt.media_type},
+                ) as response,
+            ):
                 response.read()
-                if response.status_code == 400:
+                if response.status_code in (400, 500):  # Virtuoso answers 500 for a syntax error
                     raise StoreError(
                         f"{path}: {response.text.strip()[:1000]} "
                         "(bulk load stopped; part may be loaded)"
@@ -716,6 +765,50 @@ class RemoteStore(WriteListeners):
                     raise self._status_error(response, f"the bulk load of {path}")
         except OSError as e:
             raise StoreError(f"cannot read {path}: {e}") from e
+        self._after_write()
+
+    def _insert_parsed(self, path: Path, fmt: RdfFormat, graph: str | None) -> None:
+        """Bulk load on Virtuoso, whose graph store takes one graph in N-Triples, Turtle or
+        RDF/XML only: parse here, send ``INSERT DATA`` requests of ``virtuoso.BATCH`` quads (NOT
+        atomic; a blank node label does not join two requests)."""
+        ox_format = ox.RdfFormat.from_media_type(fmt.media_type)
+        assert ox_format is not None
+        batch: dict[str, list[bytes]] = {}
+        count = 0
+
+        def send() -> None:
+            body = virtuoso.inserts({g: b"\n".join(lines) for g, lines in batch.items()})
+            self._post_update(
+                virtuoso.update_request(body),
+                idempotent=False,
+                doing=f"the bulk load of {path} (stopped; part may be loaded)",
+            )
+            batch.clear()
+
+        try:
+            for quad in ox.parse(path=path, format=ox_format):
+                if isinstance(quad.graph_name, ox.DefaultGraph):
+                    if graph is None:
+                        raise StoreError(
+                            f"{path}: a triple in the default graph cannot be bulk loaded into "
+                            f"the Virtuoso store at {self.location} (its default graph is the "
+                            "union of the named graphs); nothing after it was loaded",
+                            hint="give the file's triples a graph",
+                        )
+                    name = graph
+                else:
+                    name = quad.graph_name.value
+                triple = ox.Triple(quad.subject, quad.predicate, quad.object)
+                batch.setdefault(name, []).append(str(triple).encode() + b" .")
+                count += 1
+                if count % virtuoso.BATCH == 0:
+                    send()
+        except SyntaxError as e:
+            raise StoreError(f"{path}: {e} (bulk load stopped; part may be loaded)") from e
+        except OSError as e:
+            raise StoreError(f"cannot read {path}: {e}") from e
+        if batch:
+            send()
         self._after_write()
 
     def close(self) -> None:

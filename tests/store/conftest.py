@@ -1,4 +1,5 @@
-"""Fixtures of the remote-store tests: real Oxigraph servers started (and stopped) by the tests."""
+"""Fixtures of the remote-store tests: real Oxigraph servers and a real Virtuoso started (and
+stopped) by the tests."""
 
 from __future__ import annotations
 
@@ -35,6 +36,18 @@ def start_oxigraph(tmp_path: Path) -> Iterator[Callable[..., OxigraphServer]]:
             )
 
         yield start
+
+
+@pytest.fixture(params=["oxigraph", "virtuoso"])
+def server_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The store URL of an empty server: a fresh Oxigraph, or the session's Virtuoso (emptied);
+    Virtuoso's carries the test user's credentials (``http://user:password@…/sparql-auth``)."""
+    if request.param == "virtuoso":
+        server = request.getfixturevalue("virtuoso")
+        yield server.url.replace("://", f"://{server.user}:{server.password}@", 1)
+        return
+    with oxigraph_serving(tmp_path / "oxigraph") as oxigraph:
+        yield oxigraph.url
 
 
 @pytest.fixture
