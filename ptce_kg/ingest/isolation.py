@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -30,16 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import pyoxigraph as ox
-
 from ptce_kg.errors import QueryError, SourceError
-from ptce_kg.formats import RdfFormat, oxigraph_format
+from ptce_kg.formats import RdfFormat
 
 log = logging.getLogger(__name__)
 
-_CHILD_CODE = "from ptce_kg.ingest.isolation import run_child; run_child()"
+_CHILD_CODE = "from ptce_kg.ingest.parse_child import run_child; run_child()"
 #: Marks the child's status line on its standard error (the parser may print there too).
-_STATUS = "\x00ptce-parse-status "
+STATUS_MARK = "\x00ptce-parse-status "
 
 
 @dataclass
@@ -189,11 +186,11 @@ def parse_isolated(
 
 def _read_status(errors: bytes) -> dict[str, Any] | None:
     text = errors.decode("utf-8", errors="replace")
-    at = text.rfind(_STATUS)
+    at = text.rfind(STATUS_MARK)
     if at < 0:
         return None
     try:
-        status = json.loads(text[at + len(_STATUS) :].splitlines()[0])
+        status = json.loads(text[at + len(STATUS_MARK) :].splitlines()[0])
     except (ValueError, IndexError):
         return None
     return status if isinstance(status, dict) else None
@@ -213,7 +210,7 @@ def _how_it_ended(code: int | None, errors: bytes) -> str:
         (
             f": {line.strip()[:200]}"
             for line in errors.decode("utf-8", errors="replace").splitlines()
-            if line.strip() and _STATUS not in line
+            if line.strip() and STATUS_MARK not in line
         ),
         "",
     )
@@ -277,7 +274,7 @@ def _rebuild(fields: dict[str, Any]) -> SourceError:
     )
 
 
-def _bare_message(error: SourceError) -> str:
+def bare_message(error: SourceError) -> str:
     where = ":".join(str(p) for p in (error.path, error.line, error.column) if p is not None)
     prefix = f"{where}: "
     return (
@@ -285,52 +282,3 @@ def _bare_message(error: SourceError) -> str:
         if where and error.message.startswith(prefix)
         else error.message
     )
-
-
-def _run_update_child(request: dict[str, Any]) -> None:
-    """An update run once on an empty in-memory store: it ends with the status line, or dies."""
-    text = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-    status: dict[str, Any] = {"error": None}
-    try:
-        ox.Store().update(text, base_iri=request.get("base_iri"))
-    except (SyntaxError, OSError, ValueError, RuntimeError) as e:
-        status["error"] = {"message": str(e)}  # the real run reports it
-    sys.stderr.write(_STATUS + json.dumps(status) + "\n")
-    sys.stderr.flush()
-    os._exit(0)
-
-
-def run_child() -> None:
-    """Body of a parse child (``python -c``): one document in, N-Quads and a status line out."""
-    from ptce_kg.ingest.rdf import _parse_errors, _read, _screen  # the child's own imports
-
-    request = json.loads(sys.stdin.buffer.readline())
-    resource.setrlimit(resource.RLIMIT_AS, (request["memory"], request["memory"]))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if request.get("kind") == "update":
-        _run_update_child(request)
-    fmt = RdfFormat[request["format"]]
-    where, hint, depth = request["where"], request["hint"], request["max_depth"]
-    status: dict[str, Any] = {"error": None}
-    out = os.fdopen(sys.stdout.fileno(), "wb", closefd=False)
-    try:
-        if request["path"] is None:
-            data = sys.stdin.buffer.read()
-        else:
-            data = _read(Path(request["path"]), where)
-        _screen(data, fmt, where, depth)
-        with _parse_errors(fmt, where, hint):
-            quads = ox.parse(data, format=oxigraph_format(fmt))
-            ox.serialize(quads, out, format=ox.RdfFormat.N_QUADS)
-        out.flush()
-    except SourceError as e:
-        status["error"] = {
-            "message": _bare_message(e),
-            "path": e.path,
-            "line": e.line,
-            "column": e.column,
-            "hint": e.hint,
-        }
-    sys.stderr.write(_STATUS + json.dumps(status) + "\n")
-    sys.stderr.flush()
-    os._exit(0)  # the work is written: no interpreter teardown for the parent to wait for

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from ptce_kg.errors import SourceError
 from ptce_kg.formats import RdfFormat, oxigraph_format
+from ptce_kg.ingest.isolation import parse_isolated
 from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, Syntax, find_too_deep
 
 log = logging.getLogger(__name__)
@@ -480,8 +481,6 @@ def _parse_source(
     dataset = ox.Store()
     target = ox.NamedNode(graph)
     if limits.isolated:
-        from ptce_kg.ingest.isolation import parse_isolated  # it imports this module
-
         nquads = parse_isolated(source.data, source.path, fmt, where, syntax_hint, limits)
         try:  # the child wrote the quads as parsed: N-Quads, read here without recursion
             as_written = fill_dataset(

@@ -15,7 +15,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import PathExpr
+from ptce_kg.validate._results import PathExpr
 
 RDF_TYPE = str(RDF.type)
 RDFS_SUBCLASS = str(RDFS.subClassOf)

@@ -25,14 +25,8 @@ from rdflib import RDF, BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
-from ptce_kg.validate import (
-    PathExpr,
-    Severity,
-    ValidationResult,
-    _regex,
-    _sparql_text,
-    _written,
-)
+from ptce_kg.validate import _regex, _sparql_text, _written
+from ptce_kg.validate._results import PathExpr, Severity, ValidationResult
 from ptce_kg.validate._shapes import (
     IGNORED_SH,
     RDF_TYPE,

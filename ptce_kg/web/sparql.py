@@ -12,7 +12,6 @@ when they go to :func:`ptce_kg.web.writes.handle_update`.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -20,13 +19,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import URL
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ptce_kg.config import Settings
 from ptce_kg.errors import (
-    BodyTooLargeError,
     NotAcceptableError,
     PtceError,
     QueryError,
@@ -35,7 +32,9 @@ from ptce_kg.errors import (
 )
 from ptce_kg.execution import QueryJob
 from ptce_kg.web import negotiation as media
+from ptce_kg.web import writes
 from ptce_kg.web.errors import http_error_response, ptce_error_response
+from ptce_kg.web.incoming import read_body, request_iri
 from ptce_kg.web.routing import get_and_head
 from ptce_kg.web.safety import check_query_reach
 from ptce_kg.web.service_description import describe_service
@@ -56,64 +55,11 @@ def _settings(request: Request) -> Settings:
     return app_state(request).settings
 
 
-def request_iri(request: Request) -> str:
-    """The IRI of the request without its query string: ``PTCE_PUBLIC_URL`` + path when set.
-
-    It is the base IRI of queries and updates sent there, and the graph IRI of a Graph Store
-    request by direct identification.
-    """
-    settings = _settings(request)
-    if settings.public_url:
-        return settings.public_url.rstrip("/") + request.url.path
-    scope = request.scope
-    host = next((value for name, value in scope["headers"] if name == b"host"), None)
-    if host is not None and len(host) > 256:  # not worth caching
-        return str(request.url.replace(query="", fragment=""))
-    server = scope.get("server")
-    server = None if server is None else (server[0], server[1])  # a list in some servers
-    return _iri_of(scope.get("scheme", "http"), server, scope["path"], host)
-
-
-@lru_cache(maxsize=256)
-def _iri_of(scheme: str, server: tuple[str, int] | None, path: str, host: bytes | None) -> str:
-    """Starlette's URL of a request without its query string, from what it depends on."""
-    headers = [] if host is None else [(b"host", host)]
-    scope = {"type": "http", "scheme": scheme, "server": server, "path": path, "headers": headers}
-    return str(URL(scope=scope).replace(query="", fragment=""))
-
-
 def _collect(pairs: Sequence[tuple[str, str]]) -> Params:
     params: Params = {}
     for name, value in pairs:
         params.setdefault(name, []).append(value)
     return params
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """Read the request body, refusing it past ``limit`` bytes (declared or counted).
-
-    Raises:
-        BodyTooLargeError: over the cap; QueryError: a malformed Content-Length.
-    """
-    declared = request.headers.get("content-length")
-    hint = "send a shorter query, or ask the operator to raise PTCE_MAX_BODY_BYTES"
-    if declared is not None:
-        try:
-            size = int(declared)
-        except ValueError:
-            raise QueryError(f"invalid Content-Length {declared!r}") from None
-        if size > limit:
-            raise BodyTooLargeError(
-                f"the request body ({size} bytes) is over {limit} bytes", hint=hint
-            )
-    chunks: list[bytes] = []
-    received = 0
-    async for chunk in request.stream():
-        received += len(chunk)
-        if received > limit:
-            raise BodyTooLargeError(f"the request body is over {limit} bytes", hint=hint)
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _decode(body: bytes, what: str) -> str:
@@ -183,8 +129,6 @@ async def _refuse_or_run_update(request: Request, update: str, params: Params) -
             hint="the operator enables writes with PTCE_WRITE_TOKEN; then send the update with "
             "'Authorization: Bearer <token>'",
         )
-    from ptce_kg.web import writes
-
     return await run_in_threadpool(
         writes.handle_update,
         request,

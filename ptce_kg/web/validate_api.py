@@ -24,8 +24,8 @@ from ptce_kg.formats import RdfFormat
 from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.pipeline.validation_child import validate_isolated
 from ptce_kg.validate import shapes_files
+from ptce_kg.web.incoming import read_body
 from ptce_kg.web.negotiation import choose_media_type, content_type
-from ptce_kg.web.sparql import read_body
 from ptce_kg.web.state import State
 
 router = APIRouter(prefix="/api", tags=["validation"])

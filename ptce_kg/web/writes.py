@@ -51,6 +51,7 @@ from ptce_kg.namespaces import graph_iri
 from ptce_kg.pipeline import graph_writes
 from ptce_kg.pipeline.graph_writes import DEFAULT_GRAPH
 from ptce_kg.store import Store
+from ptce_kg.web.incoming import read_body, request_iri
 from ptce_kg.web.negotiation import (
     CONTENT_TYPES,
     FORM,
@@ -62,7 +63,6 @@ from ptce_kg.web.negotiation import (
     choose_media_type,
 )
 from ptce_kg.web.routing import get_and_head
-from ptce_kg.web.sparql import read_body, request_iri
 from ptce_kg.web.state import AppState, app_state
 
 log = logging.getLogger(__name__)
