@@ -15,28 +15,21 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS
+from rdflib.term import Node
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg.errors import NotFound
 from ptce_kg.pipeline import read_shapes
 from ptce_kg.publish.ontology_doc import OntologyDoc, document_ontology
 from ptce_kg.web import negotiation as media
-from ptce_kg.web.descriptions import serialize_triples
-from ptce_kg.web.resources import SUFFIXES, alternates, choose, rdf_response
+from ptce_kg.web.descriptions import jsonld_context, ontology_graph, serialize_description
+from ptce_kg.web.resources import SUFFIXES, alternates, choose, link_header, rdf_response
 from ptce_kg.web.routing import add_get_and_head
 from ptce_kg.web.site import LABELS, Site, page_language, render, site_for
 from ptce_kg.web.state import app_state
 
 router = APIRouter(tags=["Linked Data and UI"])
-
-
-@lru_cache(maxsize=4)
-def _ontology_graph(ontology_dir: Path) -> Graph:
-    graph = Graph()
-    for path in sorted(ontology_dir.glob("*.ttl")):
-        graph.parse(path, format="turtle")
-    return graph
 
 
 @lru_cache(maxsize=4)
@@ -46,13 +39,19 @@ def _shapes_graph(shapes_dir: Path) -> Graph:
 
 @lru_cache(maxsize=4)
 def _ontology_doc(ontology_dir: Path) -> OntologyDoc:
-    return document_ontology(_ontology_graph(ontology_dir))
+    return document_ontology(ontology_graph(ontology_dir))
 
 
 @lru_cache(maxsize=32)
-def _serialized(kind: str, directory: Path, media_type: str) -> bytes:
-    graph = _ontology_graph(directory) if kind == "ontology" else _shapes_graph(directory)
-    return serialize_triples(graph, media_type)
+def _serialized(kind: str, directory: Path, media_type: str, ontology_dir: Path) -> bytes:
+    graph = ontology_graph(directory) if kind == "ontology" else _shapes_graph(directory)
+    return serialize_description(graph, media_type, jsonld_context(ontology_dir))
+
+
+def _licences(graph: Graph) -> list[Node]:
+    """The licences the document states for itself (its ``owl:Ontology`` headers)."""
+    headers = set(graph.subjects(RDF.type, OWL.Ontology))
+    return sorted({o for s in headers for o in graph.objects(s, DCTERMS.license)}, key=str)
 
 
 def _doc_site(request: Request, lang: str, graph: Graph) -> Site:
@@ -68,18 +67,19 @@ async def _serve_document(request: Request, kind: str, forced: str | None) -> Re
     settings = app_state(request).settings
     directory = settings.ontology_dir if kind == "ontology" else settings.shapes_dir
     chosen = choose(request, forced)
-    if chosen != media.HTML:
-        body = await run_in_threadpool(_serialized, kind, directory, chosen)
-        return rdf_response(body, chosen, forced is None, "")
     lang = page_language(request)
     graph = await run_in_threadpool(
-        _ontology_graph if kind == "ontology" else _shapes_graph, directory
+        ontology_graph if kind == "ontology" else _shapes_graph, directory
     )
     site = _doc_site(request, lang, graph)
     forms = alternates(site, kind, "/" + kind)
+    links = link_header(forms, _licences(graph))
+    if chosen != media.HTML:
+        body = await run_in_threadpool(_serialized, kind, directory, chosen, settings.ontology_dir)
+        return rdf_response(body, chosen, forced is None, links)
     if kind == "ontology":
         doc = await run_in_threadpool(_ontology_doc, directory)
-        return render(
+        response = render(
             request,
             "ontology.html",
             lang,
@@ -90,10 +90,20 @@ async def _serve_document(request: Request, kind: str, forced: str | None) -> Re
             parent_relations=(RDFS.subClassOf, RDFS.subPropertyOf),
             domain_relation=RDFS.domain,
             range_relation=RDFS.range,
+            licences=_licences(graph),
         )
-    return render(
-        request, "shapes.html", lang, site, alternates=forms, shapes=_shapes_view(graph, site)
-    )
+    else:
+        response = render(
+            request,
+            "shapes.html",
+            lang,
+            site,
+            alternates=forms,
+            licences=_licences(graph),
+            shapes=_shapes_view(graph, site),
+        )
+    response.headers["link"] = links
+    return response
 
 
 _SH = "http://www.w3.org/ns/shacl#"

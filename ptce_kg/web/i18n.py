@@ -210,6 +210,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "not_found": "Ressource introuvable",
         "footer": "Données sous licence CC BY 4.0. Chaque fait renvoie à sa source.",
         "this_page_as": "Cette page en",
+        "licence": "Licence de ces données :",
     },
     "en": {
         "site": "Territorial economic cooperation poles",
@@ -334,6 +335,7 @@ MESSAGES: Mapping[str, Mapping[str, str]] = {
         "not_found": "Resource not found",
         "footer": "Data under the CC BY 4.0 licence. Every fact links to its source.",
         "this_page_as": "This page as",
+        "licence": "Licence of these data:",
     },
 }
 

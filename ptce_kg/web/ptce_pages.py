@@ -24,12 +24,12 @@ from ptce_kg.compare import Neighbour
 from ptce_kg.namespaces import ORG, PTCE, SCHEMA, scheme_iri
 from ptce_kg.publish.release import cite_ptce
 from ptce_kg.store import Store
-from ptce_kg.web import charts
+from ptce_kg.web import charts, structured_data
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.descriptions import describe
 from ptce_kg.web.map import MapPoint, france_map, parse_wkt_point
 from ptce_kg.web.routing import get_and_head
-from ptce_kg.web.site import VARY, Site, fold, page_language, render, site_for
+from ptce_kg.web.site import VARY, Site, fold, page_language, public_base_url, render, site_for
 from ptce_kg.web.state import State
 
 router = APIRouter(tags=["Linked Data and UI"])
@@ -375,6 +375,7 @@ async def home(request: Request, state: State) -> Response:
         "sector": _facet((s for p in ptces for s in p.sectors), site),
         "recognition": _facet((r for p in ptces for r in p.recognitions), site),
     }
+    parts = await run_in_threadpool(state.source_parts)
     svg = france_map(
         points,
         title=site.t["map_title"],
@@ -393,4 +394,7 @@ async def home(request: Request, state: State) -> Response:
         map_svg=svg,
         unmapped=len(results) - len(points),
         json_href=site.with_params(format="json"),
+        structured_data=structured_data.script(
+            structured_data.main_dataset(site, parts, public_base_url(request))
+        ),
     )

@@ -26,6 +26,7 @@ from ptce_kg.publish import (
 from ptce_kg.web import catalog_page
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.errors import NotAcceptableError
+from ptce_kg.web.site import public_base_url
 from ptce_kg.web.state import app_state
 
 router = APIRouter(tags=["publishing"])
@@ -34,12 +35,6 @@ _RDF_TYPES = (media.TURTLE, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
 _RDFLIB_FORMATS = {media.RDF_XML: "xml", media.N_TRIPLES: "nt", media.TURTLE: "turtle"}
 #: The catalogue's forms: RDF first (``*/*`` gets Turtle), then its HTML view for browsers.
 _CATALOG_TYPES = (*_RDF_TYPES, media.HTML)
-
-
-def _base_url(request: Request) -> str:
-    settings = app_state(request).settings
-    base = settings.public_url or str(request.base_url)
-    return base if base.endswith("/") else base + "/"
 
 
 def _choose(request: Request, offers: Sequence[str]) -> str:
@@ -78,7 +73,7 @@ async def catalog(request: Request) -> Response:
     else:
         chosen = _choose(request, _CATALOG_TYPES)
     cache = app_state(request).publication
-    publication = await run_in_threadpool(cache.publication, _base_url(request))
+    publication = await run_in_threadpool(cache.publication, public_base_url(request))
     if chosen == media.HTML:
         return await run_in_threadpool(catalog_page.render_catalog, request, publication.catalog)
     if chosen == media.TURTLE:
@@ -98,7 +93,7 @@ async def catalog(request: Request) -> Response:
 async def void_document(request: Request) -> Response:
     chosen = _choose(request, _RDF_TYPES)
     cache = app_state(request).publication
-    graph = await run_in_threadpool(cache.void, _base_url(request))
+    graph = await run_in_threadpool(cache.void, public_base_url(request))
     turtle = turtle_document(graph) if chosen == media.TURTLE else b""
     jsonld = jsonld_document(graph) if chosen == media.JSON_LD else b""
     return _rdf_response(graph, chosen, turtle, jsonld)
@@ -107,7 +102,7 @@ async def void_document(request: Request) -> Response:
 @router.get("/dumps/", summary="Index of the downloadable files, with sizes and SHA-256")
 async def dumps_index(request: Request) -> Response:
     cache = app_state(request).publication
-    publication = await run_in_threadpool(cache.publication, _base_url(request))
+    publication = await run_in_threadpool(cache.publication, public_base_url(request))
     body = (publication.directory / DUMPS_DIR / INDEX_FILE).read_bytes()
     return Response(body, media_type="application/json")
 
@@ -116,7 +111,7 @@ async def dumps_index(request: Request) -> Response:
 @router.head("/dumps/{name}", include_in_schema=False)
 async def dump_file(request: Request, name: str) -> Response:
     cache = app_state(request).publication
-    publication = await run_in_threadpool(cache.publication, _base_url(request))
+    publication = await run_in_threadpool(cache.publication, public_base_url(request))
     path = publication.dump_path(name)
     if path is None:
         raise NotFound(f"no published file {name!r}", hint="see /dumps/ for the list")
@@ -132,6 +127,6 @@ async def dump_file(request: Request, name: str) -> Response:
 @router.get("/context.jsonld", summary="The JSON-LD @context of the JSON-LD dumps")
 async def jsonld_context(request: Request) -> Response:
     cache = app_state(request).publication
-    publication = await run_in_threadpool(cache.publication, _base_url(request))
+    publication = await run_in_threadpool(cache.publication, public_base_url(request))
     body = (publication.directory / CONTEXT_FILE).read_bytes()
     return Response(body, media_type=media.JSON_LD)

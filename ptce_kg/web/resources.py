@@ -11,7 +11,7 @@ and a PTCE's page its sections (:mod:`ptce_kg.web.ptce_pages`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -25,12 +25,29 @@ from starlette.concurrency import run_in_threadpool
 from ptce_kg.errors import NotFound
 from ptce_kg.namespaces import ONTOLOGY_IRI, PTCE
 from ptce_kg.web import negotiation as media
+from ptce_kg.web import structured_data
 from ptce_kg.web.compare_api import nearest_cached
-from ptce_kg.web.descriptions import describe, serialize_triples
+from ptce_kg.web.descriptions import (
+    describe,
+    describe_with_parts,
+    graph_licences,
+    jsonld_context,
+    resource_licences,
+    serialize_description,
+)
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.ptce_pages import ptce_view
 from ptce_kg.web.routing import get_and_head
-from ptce_kg.web.site import LABELS, VARY, Site, page_language, render, site_for, store_index
+from ptce_kg.web.site import (
+    LABELS,
+    VARY,
+    Site,
+    page_language,
+    public_base_url,
+    render,
+    site_for,
+    store_index,
+)
 from ptce_kg.web.state import State, app_state
 
 router = APIRouter(tags=["Linked Data and UI"])
@@ -79,6 +96,7 @@ def alternates(site: Site, iri: str, local_path: str | None) -> list[tuple[str, 
 
 
 def rdf_response(body: bytes, media_type: str, negotiated: bool, links: str) -> Response:
+    """An RDF answer with its ``Link`` header (``Vary`` when it was negotiated)."""
     headers = {"content-type": media.content_type(media_type)}
     if negotiated:
         headers["vary"] = VARY
@@ -87,25 +105,45 @@ def rdf_response(body: bytes, media_type: str, negotiated: bool, links: str) -> 
     return Response(body, headers=headers)
 
 
+def link_header(forms: Sequence[tuple[str, str, str]], licences: Iterable[Node]) -> str:
+    """The ``Link`` header of a resource: each RDF form as ``alternate`` and as the document
+    that ``describedby`` the resource, and each licence its data are under as ``license``."""
+    links = [f'<{href}>; rel="alternate"; type="{mt}"' for href, mt, _n in forms]
+    links += [f'<{href}>; rel="describedby"; type="{mt}"' for href, mt, _n in forms]
+    links += [f'<{licence}>; rel="license"' for licence in licences]
+    return ", ".join(links)
+
+
+def _licences(request: Request, iri: str) -> list[URIRef]:
+    state = app_state(request)
+    return resource_licences(state.store, iri, graph_licences(state.source_parts()))
+
+
 # --- resources -----------------------------------------------------------------------------------
 async def _serve_resource(
     request: Request, iri: str, local_path: str | None, forced: str | None
 ) -> Response:
-    store = app_state(request).store
+    state = app_state(request)
+    store = state.store
     chosen = choose(request, forced)
+    if chosen != media.HTML:
+        description = await run_in_threadpool(describe_with_parts, store, iri)
+        if not any(s == URIRef(iri) for s, _p, _o in description):
+            raise _not_described(iri)
+        site = site_for(request, page_language(request))
+        links = link_header(
+            alternates(site, iri, local_path), await run_in_threadpool(_licences, request, iri)
+        )
+        context = jsonld_context(state.settings.ontology_dir)
+        body = await run_in_threadpool(serialize_description, description, chosen, context)
+        return rdf_response(body, chosen, forced is None, links)
     triples = await run_in_threadpool(describe, store, iri)
     if not triples:
-        raise NotFound(
-            f"the store does not describe <{iri}>",
-            hint="check the IRI; /resource?iri=… resolves IRIs outside the base",
-        )
+        raise _not_described(iri)
     lang = page_language(request)
     site = site_for(request, lang)
     forms = alternates(site, iri, local_path)
-    links = ", ".join(f'<{href}>; rel="alternate"; type="{mt}"' for href, mt, _n in forms)
-    if chosen != media.HTML:
-        body = await run_in_threadpool(serialize_triples, triples, chosen)
-        return rdf_response(body, chosen, forced is None, links)
+    licences = await run_in_threadpool(_licences, request, iri)
     incoming = await run_in_threadpool(
         lambda: [
             (row["s"], row["p"])
@@ -123,9 +161,43 @@ async def _serve_resource(
                 similar=lambda p: nearest_cached(request, p, 5, None, site.lang),
             )
         )
-    response = render(request, "resource.html", lang, site, view=view, alternates=forms, **extra)
-    response.headers["link"] = links
+    data = await run_in_threadpool(_structured_data, request, iri, view["types"], site, licences)
+    response = render(
+        request,
+        "resource.html",
+        lang,
+        site,
+        view=view,
+        alternates=forms,
+        licences=licences,
+        structured_data=structured_data.script(data),
+        **extra,
+    )
+    response.headers["link"] = link_header(forms, licences)
     return response
+
+
+def _not_described(iri: str) -> NotFound:
+    return NotFound(
+        f"the store does not describe <{iri}>",
+        hint="check the IRI; /resource?iri=… resolves IRIs outside the base",
+    )
+
+
+def _structured_data(
+    request: Request, iri: str, types: Sequence[Node], site: Site, licences: Sequence[URIRef]
+) -> dict[str, Any] | None:
+    """The schema.org JSON-LD of a resource's page (blocking), when it is an organisation or a
+    dataset."""
+    state = app_state(request)
+    kind = structured_data.schema_type(types, state.settings.ontology_dir)
+    if kind is None:
+        return None
+    description = describe_with_parts(state.store, iri)
+    if kind == "Organization":
+        ids = structured_data.identifiers(state.store, iri)
+        return structured_data.organization(iri, description, site, ids)
+    return structured_data.named_graph(iri, description, site, licences, public_base_url(request))
 
 
 def _resource_view(

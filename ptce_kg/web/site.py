@@ -179,6 +179,13 @@ def page_language(request: Request) -> str:
     )
 
 
+def public_base_url(request: Request) -> str:
+    """The service's address (``PTCE_PUBLIC_URL``, else the request's), ending with ``/``."""
+    settings = app_state(request).settings
+    base = settings.public_url or str(request.base_url)
+    return base if base.endswith("/") else base + "/"
+
+
 def site_for(request: Request, lang: str) -> Site:
     """The view helper of one request (blocking the first time after a write: see
     :func:`store_index`)."""

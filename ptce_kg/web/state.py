@@ -21,6 +21,7 @@ from ptce_kg.compare import PTCEProfile
 from ptce_kg.config import Settings
 from ptce_kg.execution import QueryRunner
 from ptce_kg.ingest.isolation import ParseChildren
+from ptce_kg.publish.dumps import Part, plan_parts
 from ptce_kg.store import Store
 from ptce_kg.web.generation import GenerationCache, WriteGeneration
 from ptce_kg.web.publication import PublicationCache
@@ -65,10 +66,17 @@ class AppState:
     index: GenerationCache[None, StoreIndex] = field(init=False)
     #: Every PTCE's profile, by language and day.
     profiles: GenerationCache[tuple[str, date], list[PTCEProfile]] = field(init=False)
+    #: The store's source graphs grouped as the publication's parts (one key: ``None``).
+    parts: GenerationCache[None, list[Part]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.index = GenerationCache(self._generation)
         self.profiles = GenerationCache(self._generation)
+        self.parts = GenerationCache(self._generation)
+
+    def source_parts(self) -> list[Part]:
+        """The store's parts as they are now (blocking: planned again after each write)."""
+        return self.parts.get(None, lambda: plan_parts(self.store))
 
     def _generation(self) -> int:
         return self.generation.value

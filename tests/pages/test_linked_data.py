@@ -98,11 +98,18 @@ def test_format_parameter_chooses_the_format(site: TestClient) -> None:
     assert response.headers["content-type"] == "application/n-triples"
 
 
-def test_rdf_is_the_subject_triples_and_html_adds_incoming_links(site: TestClient) -> None:
+def test_rdf_is_the_symmetric_description_and_html_adds_incoming_links(site: TestClient) -> None:
     turtle = parse(site.get("/id/region/84.ttl").content, "text/turtle")
     region = URIRef(BASE + "id/region/84")
-    assert set(turtle.subjects()) == {region}
+    store: Store = site.app.state.store  # type: ignore[attr-defined]
+    own = store.query("CONSTRUCT { ?r ?p ?o } WHERE { ?r ?p ?o }", bindings={"r": region})
+    pointing = store.query(
+        "CONSTRUCT { ?s ?p ?r } WHERE { ?s ?p ?r FILTER(isIRI(?s)) }", bindings={"r": region}
+    )
+    # a région is part of nothing: its triples and the triples that point to it, no more
+    assert set(turtle) == set(own.triples) | set(pointing.triples)
     assert (region, RDFS.label, Literal("Auvergne-Rhône-Alpes", lang="fr")) in turtle
+    assert (URIRef(BASE + "id/departement/42"), PTCE.within, region) in turtle
     page = site.get("/id/region/84", headers={"accept": "text/html"}).text
     assert 'id="incoming"' in page
     assert 'href="/id/departement/42"' in page  # Loire is within the région
