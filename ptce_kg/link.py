@@ -27,7 +27,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.client import HTTPException
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,7 @@ from SPARQLWrapper.SPARQLExceptions import (
 from ptce_kg.errors import SourceError
 from ptce_kg.namespaces import IGEO, PTCE, VOID, concept_iri, graph_iri
 from ptce_kg.store import Store, companion_graphs, redact_url, sparql_term, term_from_json
+from ptce_kg.version import package_version
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ class CatalogueEndpoint:
         return RemoteAnswer(query, _rows(data), fetched_at, False, _hash(self.name, query))
 
     def _fetch(self, query: str) -> dict[str, Any]:
-        wrapper = SPARQLWrapper(self.url, agent=f"ptce_kg/{_version()} (ptce-kg link)")
+        wrapper = SPARQLWrapper(self.url, agent=f"ptce_kg/{package_version()} (ptce-kg link)")
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setReturnFormat(JSON)
@@ -200,13 +200,6 @@ def _rows(data: dict[str, Any]) -> list[dict[str, Node]]:
         return [{name: term_from_json(value) for name, value in b.items()} for b in bindings]
     except (KeyError, TypeError) as e:
         raise SourceError(f"not a SPARQL SELECT answer: missing {e}") from e
-
-
-def _version() -> str:
-    try:
-        return version("ptce-kg")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 # ---------------------------------------------------------------------------------------- rules
@@ -459,7 +452,7 @@ def _provenance(
     g.add((node, VOID.triples, Literal(size, datatype=XSD.integer)))
     g.add((node, PROV.generatedAtTime, now))
     g.add((node, PROV.wasGeneratedBy, activity))
-    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {_version()}")))
+    g.add((node, PROV.wasAttributedTo, Literal(f"ptce_kg {package_version()}")))
     g.add((activity, RDF.type, PROV.Activity))
     g.add((activity, PROV.used, endpoint))
     g.add((activity, PROV.startedAtTime, Literal(started.isoformat(), datatype=XSD.dateTime)))

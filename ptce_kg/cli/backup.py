@@ -24,8 +24,8 @@ import typer
 from ptce_kg.cli.common import StoreOption, app, err, exit_codes, open_configured, out, settings_for
 from ptce_kg.errors import SourceError, StoreError
 from ptce_kg.formats import RdfFormat
-from ptce_kg.pipeline import package_version
 from ptce_kg.store import EmbeddedStore, Store, open_store
+from ptce_kg.version import package_version
 
 MANIFEST = "backup.json"
 CHECKPOINT = "store"

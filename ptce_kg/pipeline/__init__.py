@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -39,6 +38,7 @@ from ptce_kg.validate import (
     shapes_files,
     validate_dataset,
 )
+from ptce_kg.version import package_version
 
 log = logging.getLogger(__name__)
 
@@ -135,14 +135,6 @@ def entail_source(parsed: ParsedSource, hierarchy: reasoning.Hierarchy) -> bytes
     """What the parsed source entails, computed in its scratch dataset (N-Triples)."""
     queries = reasoning.entailment_queries(hierarchy, parsed.graph, closure=str(CLOSURE_GRAPH))
     return b"".join(parsed.construct(q) for q in queries)
-
-
-def package_version() -> str:
-    """The installed ptce_kg version."""
-    try:
-        return version("ptce-kg")
-    except PackageNotFoundError:
-        return "0+unknown"
 
 
 def provenance_ntriples(graph: str, *, source: str, media_type: str, triples: int) -> bytes:

@@ -33,7 +33,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 from ptce_kg.errors import ConfigError, SourceError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import LICENCE_OUVERTE_2_0, ONTOLOGY_IRI
-from ptce_kg.pipeline import package_version, read_ontology, source_graphs
+from ptce_kg.pipeline import read_ontology, source_graphs
 from ptce_kg.publish.catalog import (
     CATALOGUED_PARTS,
     CatalogContext,
@@ -77,6 +77,7 @@ from ptce_kg.publish.void import (
 )
 from ptce_kg.store import Store
 from ptce_kg.validate import shapes_files
+from ptce_kg.version import package_version
 
 DUMPS_DIR = "dumps"
 CATALOG_TTL, CATALOG_JSONLD, VOID_TTL, CONTEXT_FILE = (

@@ -14,7 +14,6 @@ from rdflib.namespace import DCTERMS, XSD
 
 from ptce_kg.config import PROJECT_ROOT, Settings
 from ptce_kg.namespaces import DCAT, catalog_iri
-from ptce_kg.pipeline import package_version
 from ptce_kg.publish import Publication
 from ptce_kg.publish.release import (
     DATA_ISSUED,
@@ -25,6 +24,7 @@ from ptce_kg.publish.release import (
     zenodo_json,
 )
 from ptce_kg.store import Store
+from ptce_kg.version import package_version
 from ptce_kg.web import create_app
 
 from .conftest import BASE
