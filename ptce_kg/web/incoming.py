@@ -12,8 +12,8 @@ from functools import lru_cache
 from fastapi import Request
 from starlette.datastructures import URL
 
-from ptce_kg.config import Settings
 from ptce_kg.errors import BodyTooLargeError, QueryError
+from ptce_kg.web.state import app_state
 
 
 def request_iri(request: Request) -> str:
@@ -22,7 +22,7 @@ def request_iri(request: Request) -> str:
     It is the base IRI of queries and updates sent there, and the graph IRI of a Graph Store
     request by direct identification.
     """
-    settings: Settings = request.app.state.settings
+    settings = app_state(request).settings
     if settings.public_url:
         return settings.public_url.rstrip("/") + request.url.path
     scope = request.scope
