@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None, description="Address the service is reached at, when it differs from base."
     )
+    contact_email: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s:/<>\"]+@[^@\s:/<>\"]+\.[^@\s:/<>\"]+$",
+        description="E-mail of the DCAT catalogue's contact point; none is stated when unset.",
+    )
     host: str = Field(default="127.0.0.1", description="Address the service listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port the service listens on.")
     ontology_dir: Path = Field(

@@ -35,7 +35,8 @@ def publish_cmd(
         str | None,
         typer.Option(
             "--contact-email",
-            help="E-mail address of the catalogue's contact point (none is stated without it).",
+            help="E-mail address of the catalogue's contact point [default: PTCE_CONTACT_EMAIL; "
+            "none is stated without it].",
         ),
     ] = None,
 ) -> None:
@@ -53,6 +54,7 @@ def publish_cmd(
         url = base_url or settings.public_url or settings.base_iri
         if not url.startswith(("http://", "https://")):
             raise ConfigError(f"--base-url must be an http(s) URL, not {url!r}")
+        contact_email = contact_email or settings.contact_email
         if contact_email is not None and not _EMAIL.fullmatch(contact_email):
             raise ConfigError(
                 f"--contact-email must be an e-mail address, not {contact_email!r}",

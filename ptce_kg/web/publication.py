@@ -57,6 +57,7 @@ class PublicationCache:
             base_url=base_url,
             ontology_dir=self._settings.ontology_dir,
             shapes_dir=self._settings.shapes_dir,
+            contact_email=self._settings.contact_email,
         )
 
     def _key(self, base_url: str) -> str:

@@ -13,17 +13,20 @@ from pathlib import Path
 
 import pyshacl
 import pytest
+from pydantic import ValidationError
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, XSD
 
+from ptce_kg.config import Settings
 from ptce_kg.namespaces import DCAT, EU_FREQUENCY, GEO, LOCN, VCARD, catalog_iri
 from ptce_kg.publish import Publication, publish
 from ptce_kg.publish.coverage import date_span, extent_of, temporal_coverage
 from ptce_kg.publish.release import DATA_ISSUED, DATA_VERSION
 from ptce_kg.publish.tables import SEPARATOR, TABLES
 from ptce_kg.store import Store, open_store
+from ptce_kg.web import create_app
 
-from .conftest import BASE, BASE_URL, options
+from .conftest import BASE, BASE_URL, TestClient, options, parse_rdf
 
 DCAT_AP = Path(__file__).parent / "dcat-ap"
 DCATAP = "http://data.europa.eu/r5r/"
@@ -315,3 +318,15 @@ def test_the_csv_tables_are_distributions_of_the_ptce_data(catalog: Graph):
         )
         assert str(catalog.value(node, DCTERMS["format"])).endswith("/file-type/CSV")
         assert str(catalog.value(node, DCAT.downloadURL)) == f"{BASE_URL}dumps/{table.file_name}"
+
+
+def test_the_service_states_the_contact_e_mail_of_its_settings(dataset_store: Store):
+    settings = Settings(
+        store=dataset_store.location, public_url=BASE_URL, contact_email="data@example.org"
+    )
+    with TestClient(create_app(settings, dataset_store)) as client:
+        served = parse_rdf(client.get("/catalog").content, "text/turtle")
+    contact = catalog_iri("contact", base=BASE)
+    assert served.value(contact, VCARD.hasEmail) == URIRef("mailto:data@example.org")
+    with pytest.raises(ValidationError):
+        Settings(contact_email="not an address")
