@@ -104,6 +104,9 @@ class PTCE(DefinedNamespace):
     recognitionDate: URIRef
     amount: URIRef
     hasIndicator: URIRef
+    indicatorOf: URIRef
+    refPeriod: URIRef
+    grantedAmount: URIRef
     indicatorKind: URIRef
     value: URIRef
     unit: URIRef
@@ -135,6 +138,11 @@ PAIR = Namespace("http://virtual-assembly.org/ontologies/pair#")
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
+QB = Namespace("http://purl.org/linked-data/cube#")  # RDF Data Cube: indicators are observations
+TIME = Namespace("http://www.w3.org/2006/time#")  # OWL-Time: reference periods
+QUDT = Namespace("http://qudt.org/schema/qudt/")
+QUDT_UNIT = Namespace("http://qudt.org/vocab/unit/")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
 PTCESH = Namespace("https://w3id.org/ptce/shapes#")
 #: W3C's IRIs for serialisation formats (https://www.w3.org/ns/formats/).
 
@@ -162,6 +170,10 @@ PREFIXES: dict[str, str] = {
     "void": str(VOID),
     "sd": str(SD),
     "time": "http://www.w3.org/2006/time#",
+    "qb": str(QB),
+    "qudt": str(QUDT),
+    "unit": str(QUDT_UNIT),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
 }
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")

@@ -175,14 +175,17 @@ SELECT DISTINCT ?p ?r ?kind ?date ?amount WHERE {
   ?p ptce:hasRecognition ?r .
   OPTIONAL { ?r ptce:recognitionKind ?kind }
   OPTIONAL { ?r ptce:recognitionDate ?date }
-  OPTIONAL { ?r ptce:amount ?amount }
+  OPTIONAL { ?r ptce:grantedAmount/qudt:numericValue ?amount }
 }"""
 _Q_INDICATORS = """
 SELECT DISTINCT ?p ?i ?kind ?value ?unit ?date ?src WHERE {
   #SCOPE#
   ?p ptce:hasIndicator ?i . ?i ptce:indicatorKind ?kind ; ptce:value ?value .
-  OPTIONAL { ?i ptce:unit ?unit }
-  OPTIONAL { ?i ptce:date ?date }
+  OPTIONAL { ?i sdmx-attribute:unitMeasure ?measure_unit
+    OPTIONAL { ?unit_concept skos:exactMatch ?measure_unit ; skos:inScheme ?unit_scheme
+      FILTER(?unit_scheme = <https://w3id.org/ptce/id/scheme/unit>) }
+    BIND(COALESCE(?unit_concept, ?measure_unit) AS ?unit) }
+  OPTIONAL { ?i ptce:refPeriod/rdfs:label ?date }
   OPTIONAL { ?i dcterms:source ?src }
 }"""
 #: Set-wise form: each property of the indicators read once, joined by hash (dcterms:source,
@@ -193,8 +196,11 @@ SELECT DISTINCT ?p ?i ?kind ?value ?unit ?date ?src WHERE {
   ?p ptce:hasIndicator ?i .
   { SELECT ?i ?kind WHERE { ?i ptce:indicatorKind ?kind } }
   { SELECT ?i ?value WHERE { ?i ptce:value ?value } }
-  OPTIONAL { SELECT ?i ?unit WHERE { ?i ptce:unit ?unit } }
-  OPTIONAL { SELECT ?i ?date WHERE { ?i ptce:date ?date } }
+  OPTIONAL { SELECT DISTINCT ?i ?unit WHERE { ?i sdmx-attribute:unitMeasure ?measure_unit
+    OPTIONAL { ?unit_concept skos:exactMatch ?measure_unit ; skos:inScheme ?unit_scheme
+      FILTER(?unit_scheme = <https://w3id.org/ptce/id/scheme/unit>) }
+    BIND(COALESCE(?unit_concept, ?measure_unit) AS ?unit) } }
+  OPTIONAL { SELECT DISTINCT ?i ?date WHERE { ?i ptce:refPeriod/rdfs:label ?date } }
   OPTIONAL { ?i dcterms:source ?src }
 }"""
 _Q_LABELS = """

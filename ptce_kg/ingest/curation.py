@@ -16,6 +16,7 @@ makes one graph per PTCE, one of the organisations and one of the documents they
 
 from __future__ import annotations
 
+import calendar
 import csv
 import hashlib
 import re
@@ -33,11 +34,19 @@ from ptce_kg.namespaces import (
     ADMS,
     DEFAULT_BASE,
     PTCE,
+    QB,
+    QUDT,
+    QUDT_UNIT,
     ROV,
     SCHEMA,
+    SDMX_ATTRIBUTE,
+    TIME,
     concept_iri,
     mint_iri,
 )
+
+#: The RDF Data Cube data set of every indicator (ontology/cube.ttl).
+INDICATOR_DATASET = "indicators"
 
 #: Columns of each table (the README's order). Every column must be present; no other is allowed.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -135,6 +144,8 @@ class Curation:
 
     rows: dict[str, list[Row]] = field(default_factory=dict)
     vocabularies: dict[str, set[str]] = field(default_factory=dict)
+    #: unit key → the unit an observation carries: its QUDT match, else the concept itself
+    units: dict[str, URIRef] = field(default_factory=dict)
 
     def table(self, name: str) -> list[Row]:
         return self.rows.get(name, [])
@@ -162,7 +173,10 @@ def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
     if not curation_dir.is_dir():
         raise SourceError("no curation folder", path=str(curation_dir))
     schemes = Vocabularies.read(vocabulary_dir).schemes  # the spreadsheet import's reader
-    curation = Curation(vocabularies={k: {c.key for c in cs} for k, cs in schemes.items()})
+    curation = Curation(
+        vocabularies={k: {c.key for c in cs} for k, cs in schemes.items()},
+        units={c.key: c.exact_match or c.iri for c in schemes.get("unit", [])},
+    )
     problems: list[str] = []
     batches = sorted(p for p in curation_dir.iterdir() if p.is_dir())
     if not batches:
@@ -400,6 +414,36 @@ def date_literal(text: str) -> Literal:
     return Literal(text, datatype=datatype)
 
 
+def period_bounds(text: str) -> tuple[str, str, str]:
+    """The first day, last day and xsd:duration of the period a date names (``YYYY``,
+    ``YYYY-MM`` or ``YYYY-MM-DD``): ``2016`` is 2016-01-01 to 2016-12-31, ``P1Y``."""
+    year = int(text[:4])
+    if len(text) == 4:
+        return f"{year:04d}-01-01", f"{year:04d}-12-31", "P1Y"
+    month = int(text[5:7])
+    if len(text) == 7:
+        last = calendar.monthrange(year, month)[1]
+        return f"{text}-01", f"{text}-{last:02d}", "P1M"
+    return text, text, "P1D"
+
+
+def describe_period(g: Graph, text: str, base: str) -> URIRef:
+    """Add the OWL-Time interval a stated date names (docs/decisions/0007-standard-patterns.md):
+    ``id/period/<text>``, a ``time:ProperInterval`` labelled as stated, its duration, and its
+    first and last days as ``time:Instant``s with ``time:inXSDDate``."""
+    first, last, duration = period_bounds(text)
+    period = mint_iri("period", text, base=base)
+    g.add((period, RDF.type, TIME.ProperInterval))
+    g.add((period, RDFS.label, Literal(text)))
+    g.add((period, TIME.hasXSDDuration, Literal(duration, datatype=XSD.duration)))
+    for link, day in ((TIME.hasBeginning, first), (TIME.hasEnd, last)):
+        instant = mint_iri("instant", day, base=base)
+        g.add((period, link, instant))
+        g.add((instant, RDF.type, TIME.Instant))
+        g.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
+    return period
+
+
 def territory_iri(kind: str, code: str, base: str) -> URIRef:
     """The IRI of a territory of ``data/territories`` (commune, departement, region, epci)."""
     return mint_iri(kind, code, base=base)
@@ -417,6 +461,7 @@ class _Builder:
             self.orgs.setdefault(row["org"], []).append(row)
         self.used_orgs: set[str] = set()  # the organisations the PTCE graphs point to
         self.used_sources: set[str] = set()  # the documents any graph cites
+        self.periods: set[str] = set()  # the reference periods of the indicators, as stated
 
     def doc(self, key: str) -> URIRef:
         return URIRef(self.sources[key]["url"])
@@ -478,6 +523,22 @@ class _Builder:
         value, disagree = pick(stated, dates=dates)
         obj = date_literal(value) if dates else Literal(value, datatype=XSD.decimal)
         g.add((node, p, obj))
+        if disagree:
+            others = ", ".join(sorted(set(stated) - {value}))
+            g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
+
+    def amount(self, g: Graph, node: URIRef, key: str, values: list[str]) -> None:
+        """The amount granted with a recognition: a ``qudt:QuantityValue`` in euros (the
+        recognitions table's amounts are in euros)."""
+        stated = [v for v in values if v]
+        if not stated:
+            return
+        value, disagree = pick(stated)
+        quantity = mint_iri("amount", key, base=self.base)
+        g.add((node, PTCE.grantedAmount, quantity))
+        g.add((quantity, RDF.type, QUDT.QuantityValue))
+        g.add((quantity, QUDT.numericValue, Literal(value, datatype=XSD.decimal)))
+        g.add((quantity, QUDT.unit, QUDT_UNIT.CCY_EUR))
         if disagree:
             others = ", ".join(sorted(set(stated) - {value}))
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
@@ -607,7 +668,7 @@ class _Builder:
             g.add((node, RDF.type, PTCE.Recognition))
             g.add((node, PTCE.recognitionKind, concept_iri("recognition", rnd, base=base)))
             self.single(g, node, PTCE.recognitionDate, [r["date"] for r in rows], dates=True)
-            self.single(g, node, PTCE.amount, [r["amount"] for r in rows])
+            self.amount(g, node, f"{key}-{rnd}", [r["amount"] for r in rows])
             for row in rows:
                 if row["note"]:
                     g.add((node, SKOS.note, Literal(row["note"], lang="en")))
@@ -633,12 +694,17 @@ class _Builder:
             if len({r["value"] for r in indicators if (r["kind"], r["date"]) == same[0]}) > 1:
                 suffix += "-" + rows[0]["source"]  # sources disagree: one node per source
             node = mint_iri("indicator", f"{key}-{suffix}", base=base)
-            g.add((ptce, PTCE.hasIndicator, node))
+            # an RDF Data Cube observation: entity, period and kind are its dimensions (the
+            # store entails the inverse, ptce:hasIndicator, as it does ptce:carrierOf)
             g.add((node, RDF.type, PTCE.Indicator))
+            g.add((node, RDF.type, QB.Observation))
+            g.add((node, QB.dataSet, mint_iri("dataset", INDICATOR_DATASET, base=base)))
+            g.add((node, PTCE.indicatorOf, ptce))
+            g.add((node, PTCE.refPeriod, mint_iri("period", date, base=base)))
+            self.periods.add(date)  # described once, in the periods file every PTCE shares
             g.add((node, PTCE.indicatorKind, concept_iri("indicator", kind, base=base)))
-            g.add((node, PTCE.date, date_literal(date)))
             g.add((node, PTCE.value, Literal(value, datatype=XSD.decimal)))
-            g.add((node, PTCE.unit, concept_iri("unit", rows[0]["unit"], base=base)))
+            g.add((node, SDMX_ATTRIBUTE.unitMeasure, c.units[rows[0]["unit"]]))
             for row in rows:
                 if row["note"]:
                     g.add((node, SKOS.note, Literal(row["note"], lang="en")))
@@ -667,7 +733,7 @@ class _Builder:
             "sector": (ptce, PTCE.sector, None) in g,
             "carrier": (ptce, PTCE.carrier, None) in g or (ptce, PTCE.legalStructure, None) in g,
             "founded": (ptce, SCHEMA.foundingDate, None) in g,
-            "indicators": (ptce, PTCE.hasIndicator, None) in g,
+            "indicators": (None, PTCE.indicatorOf, ptce) in g,
             "recognition": (ptce, PTCE.hasRecognition, None) in g,
             "governance": (ptce, PTCE.hasGovernanceBody, None) in g,
             "actions": any(r["ptce"] == key for r in c.table("actions")),
@@ -744,6 +810,8 @@ CATEGORY_CLASSES: dict[tuple[str, str], URIRef] = {
 #: and the documents they share, each described once (Oxigraph's union default graph is a bag: a
 #: triple repeated in several graphs would answer several times).
 PTCE_FOLDER, ACTORS_FILE, SOURCES_FILE = "ptce", "actors/organisations.ttl", "sources/documents.ttl"
+#: The reference periods the indicators share (OWL-Time intervals), loaded with the documents.
+PERIODS_FILE = "sources/periods.ttl"
 BUILT_FOLDERS = ("ptce", "actors", "sources")
 
 
@@ -763,6 +831,10 @@ def build_dataset(curation: Curation, *, base: str = DEFAULT_BASE) -> dict[str, 
     for key in sorted(used):
         builder.describe_source(documents, key)
     out[SOURCES_FILE] = HEADER.format(label="Source documents") + _turtle(documents)
+    periods = Graph()
+    for text in sorted(builder.periods):
+        describe_period(periods, text, base)
+    out[PERIODS_FILE] = HEADER.format(label="Reference periods") + _turtle(periods)
     return out
 
 
@@ -782,6 +854,11 @@ PREFIXES = {
     "adms": str(ADMS),
     "foaf": str(FOAF),
     "xsd": str(XSD),
+    "qb": str(QB),
+    "qudt": str(QUDT),
+    "unit": str(QUDT_UNIT),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE),
+    "time": str(TIME),
 }
 
 

@@ -13,14 +13,16 @@ from ptce_kg.ingest.curation import (
     TABLES,
     CurationError,
     build_dataset,
+    period_bounds,
     pick,
     read_curation,
     write_dataset,
 )
-from ptce_kg.namespaces import ADMS, PTCE, SCHEMA
+from ptce_kg.namespaces import ADMS, PTCE, QB, QUDT, SCHEMA, SDMX_ATTRIBUTE, TIME
 
 VOCAB = ONTOLOGY_DIR / "vocabularies"
 ACTORS_FILE, SOURCES_FILE = "actors/organisations.ttl", "sources/documents.ttl"
+PERIODS_FILE = "sources/periods.ttl"
 ID = "https://w3id.org/ptce/id/"
 DOC_A = URIRef("https://example.org/a")
 DOC_B = URIRef("https://example.org/b")
@@ -87,7 +89,7 @@ def curation(tmp_path: Path) -> Path:
 def build(root: Path) -> Graph:
     """The union of the built graphs: the PTCE's, the organisations' and the documents'."""
     built = build_dataset(read_curation(root, VOCAB))
-    assert sorted(built) == [ACTORS_FILE, "ptce/pole-x.ttl", SOURCES_FILE]
+    assert sorted(built) == [ACTORS_FILE, "ptce/pole-x.ttl", SOURCES_FILE, PERIODS_FILE]
     graph = Graph()
     for text in built.values():
         graph.parse(data=text, format="turtle")
@@ -239,7 +241,7 @@ def test_write_dataset_checks_and_removes_stale_files(curation: Path, tmp_path: 
     (out / "ptce").mkdir(parents=True)
     (out / "ptce" / "gone.ttl").write_text("# stale\n", encoding="utf-8")
     changed = {str(p.relative_to(out)) for p in write_dataset(built, out, check=True)}
-    assert changed == {"ptce/pole-x.ttl", "ptce/gone.ttl", ACTORS_FILE, SOURCES_FILE}
+    assert changed == {"ptce/pole-x.ttl", "ptce/gone.ttl", ACTORS_FILE, SOURCES_FILE, PERIODS_FILE}
     assert (out / "ptce" / "gone.ttl").exists()  # --check writes nothing
     write_dataset(built, out)
     assert sorted(p.name for p in (out / "ptce").iterdir()) == ["pole-x.ttl"]
@@ -258,6 +260,66 @@ def test_shared_nodes_are_described_once_not_in_each_ptce_graph(curation: Path) 
     assert (URIRef(ID + "org/asso-y"), RDF.type, PTCE.Association) in actors
     documents = Graph().parse(data=built[SOURCES_FILE], format="turtle")
     assert set(documents.subjects(RDF.type, PTCE.SourceDocument)) == {DOC_A, DOC_B}
+    periods = Graph().parse(data=built[PERIODS_FILE], format="turtle")
+    period = URIRef(ID + "period/2016")
+    assert (period, RDF.type, TIME.ProperInterval) in periods
+    assert (period, None, None) not in ptce
+
+
+def test_indicators_are_data_cube_observations_with_a_period_and_a_qudt_unit(
+    curation: Path,
+) -> None:
+    built = build_dataset(read_curation(curation, VOCAB))
+    g = build(curation)
+    jobs = URIRef(ID + "indicator/pole-x-direct-jobs-2016")
+    assert (jobs, RDF.type, QB.Observation) in g
+    assert g.value(jobs, QB.dataSet) == URIRef(ID + "dataset/indicators")
+    assert g.value(jobs, PTCE.indicatorOf) == URIRef(ID + "ptce/pole-x")
+    # persons: QUDT has no such unit, the observation carries the unit concept (decision 0007)
+    assert g.value(jobs, SDMX_ATTRIBUTE.unitMeasure) == URIRef(ID + "concept/unit/person")
+    assert (jobs, PTCE.unit, None) not in g and (jobs, PTCE.date, None) not in g
+    period = g.value(jobs, PTCE.refPeriod)
+    assert period == URIRef(ID + "period/2016")
+    begin = g.value(g.value(period, TIME.hasBeginning), TIME.inXSDDate)
+    end = g.value(g.value(period, TIME.hasEnd), TIME.inXSDDate)
+    assert (begin, end) == (
+        Literal("2016-01-01", datatype=XSD.date),
+        Literal("2016-12-31", datatype=XSD.date),
+    )
+    assert g.value(period, TIME.hasXSDDuration) == Literal("P1Y", datatype=XSD.duration)
+    # the periods file describes only the periods the indicators use
+    periods = Graph().parse(data=built[PERIODS_FILE], format="turtle")
+    assert set(periods.subjects(RDF.type, TIME.ProperInterval)) == {
+        URIRef(ID + "period/2016"),
+        URIRef(ID + "period/2019"),
+    }
+
+
+def test_a_granted_amount_is_a_qudt_quantity_in_euros(curation: Path) -> None:
+    g = build(curation)
+    rec = URIRef(ID + "recognition/pole-x-call-2013")
+    assert (rec, PTCE.amount, None) not in g
+    amount = g.value(rec, PTCE.grantedAmount)
+    assert (amount, RDF.type, QUDT.QuantityValue) in g
+    value = g.value(amount, QUDT.numericValue)
+    assert (
+        isinstance(value, Literal) and value.datatype == XSD.decimal and value.toPython() == 100000
+    )
+    assert g.value(amount, QUDT.unit) == URIRef("http://qudt.org/vocab/unit/CCY_EUR")
+
+
+@pytest.mark.parametrize(
+    ("text", "bounds"),
+    [
+        ("2016", ("2016-01-01", "2016-12-31", "P1Y")),
+        ("2024-02", ("2024-02-01", "2024-02-29", "P1M")),
+        ("2023-06-30", ("2023-06-30", "2023-06-30", "P1D")),
+    ],
+)
+def test_a_stated_date_names_a_period_from_its_first_to_its_last_day(
+    text: str, bounds: tuple[str, str, str]
+) -> None:
+    assert period_bounds(text) == bounds
 
 
 @pytest.mark.parametrize(

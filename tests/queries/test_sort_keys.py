@@ -49,6 +49,10 @@ ACTORS = awkward(ORG_PREFIX)
 KINDS = [KIND_PREFIX + "direct-jobs", *awkward(KIND_PREFIX)[1:4], "https://example.org/kind"]
 
 
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+PERIOD = "https://example.org/period/"
+
+
 def dataset() -> str:
     """Each PTCE with two members (shared with its neighbours) and dated indicators."""
     lines = []
@@ -65,10 +69,12 @@ def dataset() -> str:
             lines += [
                 f"<{ptce}> <https://w3id.org/ptce/ontology#hasIndicator> <{measure}> .",
                 f"<{measure}> <https://w3id.org/ptce/ontology#indicatorKind> <{kind}> ;",
-                f'  <https://w3id.org/ptce/ontology#date> "{2012 + (i + k) % 3}" ;',
+                f"  <https://w3id.org/ptce/ontology#refPeriod> <{PERIOD}{2012 + (i + k) % 3}> ;",
                 f"  <https://w3id.org/ptce/ontology#value> {i + k} ;",
                 f"  <http://purl.org/dc/terms/source> <https://example.org/source/{k % 2}> .",
             ]
+    for year in (2012, 2013, 2014):
+        lines.append(f'<{PERIOD}{year}> <{RDFS_LABEL}> "{year}" .')
     for i, actor in enumerate(ACTORS):
         classes = ("ESSEnterprise", "Association") if i % 2 else ("LocalAuthority", "Cooperative")
         for cls in classes:
