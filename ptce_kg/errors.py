@@ -9,6 +9,8 @@
     ├── DataRejected          a source that does not conform; carries the ValidationReport
     ├── StoreError            the store failed (I/O, locked, corrupted, remote down)
     ├── QueryError            a query that cannot run: syntax error, unknown name, bad parameter
+    │   ├── StaleStoreView    a read-only view whose files the writer has compacted away
+    │   ├── FormatMismatch    a result asked in a format its kind has not (a SELECT as Turtle)
     │   ├── QueryRefused      a query that would reach outside the store (SERVICE, LOAD, FROM <url>)
     │   ├── QueryTimeout      a query stopped at its time limit
     │   └── ResultTooLarge    a result over the configured cap
@@ -81,6 +83,16 @@ class StoreError(PtceError):
 
 class QueryError(PtceError):
     """A query cannot run: syntax error, unknown named query or bad parameter."""
+
+
+class StaleStoreView(QueryError):
+    """A read-only view of an on-disk store lost files the writer has since compacted away:
+    opening a new view and running the query again answers it."""
+
+
+class FormatMismatch(QueryError):
+    """A result was asked in a format its kind has not: a SELECT or ASK as an RDF syntax, a
+    CONSTRUCT or DESCRIBE as a results format."""
 
 
 class QueryRefused(QueryError):

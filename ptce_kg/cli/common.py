@@ -24,6 +24,7 @@ from ptce_kg.config import Settings
 from ptce_kg.errors import (
     ConfigError,
     DataRejected,
+    FormatMismatch,
     MappingError,
     NotFound,
     PtceError,
@@ -278,11 +279,9 @@ def write_query_result(st: Store, text: str, output: QueryFormat) -> None:
     graph_formats = {QueryFormat.turtle, QueryFormat.ntriples}
     try:
         _kind, body = st.query_serialized(text, media)
-    except QueryError as e:
-        if "cannot be written" in str(e):
-            wanted = "turtle or n-triples" if output not in graph_formats else "json, xml, csv, tsv"
-            raise QueryError(f"{e}", hint=f"use --output {wanted} or table") from e
-        raise
+    except FormatMismatch as e:
+        wanted = "turtle or n-triples" if output not in graph_formats else "json, xml, csv, tsv"
+        raise QueryError(f"{e}", hint=f"use --output {wanted} or table") from e
     sys.stdout.buffer.write(body)
     sys.stdout.flush()
 

@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from ptce_kg import errors
-from ptce_kg.errors import PtceError, QueryError
+from ptce_kg.errors import PtceError, StaleStoreView
 from ptce_kg.execution.jobs import run_job
 from ptce_kg.execution.wire import job_from_header, recv_frame, send_frame
 from ptce_kg.store import Store, open_embedded_store
@@ -53,9 +53,7 @@ def serve_worker(fd: int, path: str) -> None:
                 generation = job_generation
             try:
                 answer = run_job(store, job)
-            except QueryError as e:
-                if not _is_stale_view(e):
-                    raise
+            except StaleStoreView:
                 store = _open_read_only(path)  # a compaction removed files this view needed
                 answer = run_job(store, job)
             reply: tuple[Any, ...] = (
@@ -76,10 +74,6 @@ def serve_worker(fd: int, path: str) -> None:
             send_frame(sock, reply, body)
         except OSError:
             return
-
-
-def _is_stale_view(error: QueryError) -> bool:
-    return "Corruption" in error.message or "No such file" in error.message
 
 
 def _open_read_only(path: str, attempts: int = 20) -> Store:

@@ -20,7 +20,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
-from ptce_kg.errors import QueryError, StoreError
+from ptce_kg.errors import FormatMismatch, QueryError, StaleStoreView, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.syntax import explain_syntax_error
@@ -175,7 +175,7 @@ class EmbeddedStore(WriteListeners):
         except SyntaxError as e:
             raise explain_syntax_error(original, str(e)) from e
         except (OSError, RuntimeError, ValueError) as e:
-            raise QueryError(f"query failed: {e}") from e
+            raise _query_failed(e) from e
 
     def _project_in_order(self, sparql: str, star: int, kwargs: dict[str, Any]) -> str:
         """``SELECT *`` with its variables listed in the order they first appear in the query.
@@ -235,7 +235,7 @@ class EmbeddedStore(WriteListeners):
             ]
             return QueryResult("graph", triples=triples)
         except (OSError, RuntimeError, ValueError) as e:
-            raise QueryError(f"query failed: {e}") from e
+            raise _query_failed(e) from e
         finally:
             del result
 
@@ -275,14 +275,14 @@ class EmbeddedStore(WriteListeners):
             chosen = media_type if isinstance(media_type, str) else media_type(kind)
             table = _OX_GRAPH_FORMATS if kind == "graph" else _OX_RESULT_FORMATS
             if chosen not in table:
-                raise QueryError(f"a {kind} result cannot be written as {chosen}")
+                raise FormatMismatch(f"a {kind} result cannot be written as {chosen}")
             try:
                 if output is not None:
                     result.serialize(output, format=table[chosen])
                     return kind, b""
                 body = result.serialize(format=table[chosen])
             except (OSError, RuntimeError, ValueError) as e:
-                raise QueryError(f"query failed: {e}") from e
+                raise _query_failed(e) from e
             return kind, bytes(body or b"")
         finally:
             del result
@@ -477,6 +477,15 @@ class EmbeddedStore(WriteListeners):
             except OSError as e:
                 raise StoreError(f"cannot flush the store: {e}") from e
         del store
+
+
+def _query_failed(error: Exception) -> QueryError:
+    """The error of a query the engine could not evaluate; RocksDB names a file a read-only view
+    needed and a compaction removed ("Corruption", "No such file") only in its message."""
+    message = f"query failed: {error}"
+    if "Corruption" in message or "No such file" in message:
+        return StaleStoreView(message, hint="open the store again and rerun the query")
+    return QueryError(message)
 
 
 class _ClosedStore:

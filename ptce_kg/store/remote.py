@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from ptce_kg.errors import QueryError, QueryTimeout, StoreError
+from ptce_kg.errors import FormatMismatch, QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
@@ -584,7 +584,7 @@ class RemoteStore(WriteListeners):
         sparql = with_base(sparql, base_iri)
         chosen = media_type if isinstance(media_type, str) else media_type(kind)
         if chosen not in (GRAPH_TYPES if kind == "graph" else RESULT_TYPES):
-            raise QueryError(f"a {kind} result cannot be written as {chosen}")
+            raise FormatMismatch(f"a {kind} result cannot be written as {chosen}")
         with self._query_response(sparql, chosen, default_graph, named_graphs) as response:
             if output is None:
                 return kind, response.read()
