@@ -47,6 +47,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import FormatMismatch, QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RdfFormat
+from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.terms import to_rdflib
@@ -250,13 +251,7 @@ def term_from_json(value: Mapping[str, str]) -> Node:
 
 def replace_update(graphs: Mapping[str, bytes]) -> bytes:
     """The one update request that replaces each graph by its N-Triples."""
-    drops = ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode()
-    inserts = [
-        b"GRAPH <" + g.encode() + b"> {\n" + nt + b"\n}\n" for g, nt in graphs.items() if nt.strip()
-    ]
-    if not inserts:
-        return drops
-    return drops + b";\nINSERT DATA {\n" + b"".join(inserts) + b"}"
+    return replace_graphs_update(graphs).encode()
 
 
 # ------------------------------------------------------------------------------------ the store
@@ -672,7 +667,7 @@ class RemoteStore(WriteListeners):
             text = response.text.strip()
             if self.virtuoso:
                 text = virtuoso.error_text(text)
-                if response.status_code == 500 and "SECURITY" in text:
+                if virtuoso.refused_for_rights(response.status_code, text):
                     raise StoreError(
                         f"the remote store at {self.location} refused {doing}: {text[:500]}",
                         hint=virtuoso.PERMISSION_HINT,
@@ -717,7 +712,7 @@ class RemoteStore(WriteListeners):
         """Remove the named graphs in one update request (missing ones are ignored)."""
         self._check_writable()
         if graphs:
-            body = ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode()
+            body = drop_graphs_update(graphs).encode()
             self._post_update(body, idempotent=True, doing="dropping graphs")
 
     @notifies_writes

@@ -1,0 +1,115 @@
+"""What is particular to Virtuoso as a remote store: digest credentials, refused writes, large
+replacements split inside one request, datasets bulk loaded, and a replacement cut by the server
+stopping (old or new, never half). The behaviour shared with the other stores runs in
+tests/test_store.py and tests/store/test_remote_store.py."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from ptce_kg import cli
+from ptce_kg.errors import StoreError
+from ptce_kg.formats import RdfFormat
+from ptce_kg.store import open_remote_store
+from store.virtuoso import virtuoso_serving
+
+G1 = "https://w3id.org/ptce/graph/test-one"
+G2 = "https://w3id.org/ptce/graph/test-two"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+runner = CliRunner()
+
+
+def nt(n: int, tag: str = "x", *, blank: bool = False) -> bytes:
+    subject = "_:b{}" if blank else "<https://w3id.org/ptce/id/org/synthetic-{}>"
+    return "".join(f'{subject.format(i)} <{LABEL}> "{tag} {i} é" .\n' for i in range(n)).encode()
+
+
+def test_wrong_credentials_name_the_store_and_the_cli_exits_2(virtuoso: Any):
+    with pytest.raises(StoreError) as caught:
+        open_remote_store(virtuoso.url, user=virtuoso.user, password="not-the-password")
+    message = str(caught.value)
+    assert virtuoso.url in message and "refused the credentials" in message
+    assert "not-the-password" not in message
+    result = runner.invoke(
+        cli.app,
+        ["stats", "--store", virtuoso.url],
+        env={"PTCE_STORE_USER": virtuoso.user, "PTCE_STORE_PASSWORD": "not-the-password"},
+    )
+    assert result.exit_code == 2 and virtuoso.url in result.stderr
+
+
+def test_a_write_virtuoso_refuses_says_what_to_grant(virtuoso: Any, tmp_path: Path):
+    anonymous = open_remote_store(virtuoso.anonymous_url)  # the SPARQL account may not update
+    with pytest.raises(StoreError) as caught:
+        anonymous.replace_graphs({G1: nt(1)})
+    assert virtuoso.anonymous_url in str(caught.value) and "SPARQL_UPDATE" in str(caught.value)
+    anonymous.close()
+    source = tmp_path / "one.nt"
+    source.write_bytes(nt(1))
+    result = runner.invoke(
+        cli.app, ["load", "--no-validate", str(source), "--store", virtuoso.anonymous_url]
+    )
+    assert result.exit_code == 2 and "SPARQL_UPDATE" in result.stderr
+
+
+def test_a_large_replacement_with_blank_nodes_is_one_request(virtuoso: Any):
+    store = open_remote_store(virtuoso.url, user=virtuoso.user, password=virtuoso.password)
+    # far above what one INSERT DATA group takes (about 5,000 triples), with 900 blank nodes
+    store.replace_graphs({G1: nt(12_000), G2: nt(900, blank=True)})
+    assert store.graph_sizes() == {G1: 12_000, G2: 900}
+    labels = store.query(f'SELECT ?l WHERE {{ ?s <{LABEL}> ?l FILTER(STRSTARTS(?l, "x 11999")) }}')
+    assert [str(r[0]) for r in labels.rows] == ["x 11999 é"]
+    store.close()
+
+
+def test_a_dataset_is_bulk_loaded_graph_by_graph(virtuoso: Any, tmp_path: Path):
+    quads = tmp_path / "two.nq"
+    quads.write_bytes(
+        b"".join(line.rstrip(b" .") + f" <{G1}> .\n".encode() for line in nt(3).splitlines())
+        + b"".join(line.rstrip(b" .") + f" <{G2}> .\n".encode() for line in nt(2).splitlines())
+    )
+    store = open_remote_store(virtuoso.url, user=virtuoso.user, password=virtuoso.password)
+    store.bulk_load(quads, RdfFormat.N_QUADS, None)
+    assert store.graph_sizes() == {G1: 3, G2: 2}
+    store.close()
+
+
+def test_a_replacement_cut_by_stopping_virtuoso_leaves_old_or_new(tmp_path: Path):
+    location = tmp_path / "virtuoso"
+    with virtuoso_serving(location) as server:
+        store = open_remote_store(server.url, user=server.user, password=server.password, retries=0)
+        store.replace_graphs({G1: nt(1000, "old")})
+        errors: list[BaseException] = []
+
+        def replace() -> None:
+            try:
+                store.replace_graphs({G1: nt(200_000, "new"), G2: nt(50_000, "new")})
+            except BaseException as e:  # handed to the test thread
+                errors.append(e)
+
+        writer = threading.Thread(target=replace)
+        writer.start()
+        time.sleep(1.5)  # the request is sent and Virtuoso is applying it (it takes seconds)
+        server.stop(kill=True)
+        writer.join()
+        store.close()
+        url = server.url
+    assert errors and isinstance(errors[0], StoreError), "the write finished before the kill"
+    # the stopped server: a clear error naming the store, exit 2
+    result = runner.invoke(
+        cli.app,
+        ["stats", "--store", url],
+        env={"PTCE_STORE_USER": server.user, "PTCE_STORE_PASSWORD": server.password},
+    )
+    assert result.exit_code == 2 and url in result.stderr
+    with virtuoso_serving(location) as restarted:
+        store = open_remote_store(restarted.url, user=restarted.user, password=restarted.password)
+        sizes = store.graph_sizes()
+        store.close()
+    assert sizes in ({G1: 1000}, {G1: 200_000, G2: 50_000}), sizes

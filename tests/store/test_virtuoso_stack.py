@@ -1,0 +1,118 @@
+"""ptce_kg on a real Virtuoso against the embedded store, on the bundled data: ``ptce-kg load
+--bundled`` into both gives the same graphs; then every named query is compared row by row (a list
+names those Virtuoso answers differently, and why), and the comparison API's refusal is checked.
+
+The bundled data is copied first (data/ is curated while tests run), and loaded by the bulk path
+(``--no-validate``: it is the project's own validated data, and a validated load is a minute on the
+embedded store but a quarter of an hour through HTTP); the entailments are computed in each store.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from rdflib import Literal
+from rdflib.term import Node
+from typer.testing import CliRunner
+
+from ptce_kg import cli
+from ptce_kg.compare.comparison import compare_ptces
+from ptce_kg.config import PROJECT_ROOT, Settings
+from ptce_kg.errors import QueryError
+from ptce_kg.queries import load_queries, run_query
+from ptce_kg.store import RemoteStore, Store, open_store
+
+runner = CliRunner()
+
+
+def _key(term: Node | None) -> tuple[str, ...]:
+    """A term as comparable text: literals by value where the lexical form may differ (1.0E3)."""
+    if not isinstance(term, Literal) or term.datatype is None:
+        return (type(term).__name__, str(term), getattr(term, "language", None) or "")
+    value = term.toPython()
+    if isinstance(value, Decimal):
+        value = value.normalize()
+    return ("Literal", str(term.datatype), repr(value) if value is not term else str(term))
+
+
+def rows(store: Store, sparql_rows: Any) -> list[tuple[tuple[str, ...], ...]]:
+    return sorted(tuple(_key(t) for t in row) for row in sparql_rows)
+
+
+@pytest.fixture(scope="module")
+def both(virtuoso_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """(embedded, virtuoso): the same bundled data loaded by the same command into each."""
+    tmp = tmp_path_factory.mktemp("bundled")
+    data = tmp / "data"
+    for part in ("territories", "sources", "actors", "ptce"):
+        shutil.copytree(PROJECT_ROOT / "data" / part, data / part)
+    server = virtuoso_session
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PTCE_DATA_DIR", str(data))
+        mp.setenv("PTCE_STORE_USER", server.user)
+        mp.setenv("PTCE_STORE_PASSWORD", server.password)
+        remote = open_store(server.url, user=server.user, password=server.password)
+        remote.drop_graphs(sorted(remote.graph_sizes()))
+        for where in (str(tmp / "embedded"), server.url):
+            result = runner.invoke(
+                cli.app, ["load", "--bundled", "--no-validate", "--store", where]
+            )
+            assert result.exit_code == 0, result.output
+    embedded = open_store(str(tmp / "embedded"), read_only=True)
+    assert isinstance(remote, RemoteStore) and remote.virtuoso
+    yield embedded, remote
+    embedded.close()
+    remote.close()
+
+
+#: Named queries whose answers differ on Virtuoso 7.2.5, with what differs (docs/stores.md). The
+#: test checks that each still differs, so the list cannot outlive a fix.
+KNOWN_DIFFERENCES = {
+    "compare_ptces": "GROUP_CONCAT of no value is unbound, not the empty string",
+    "fact_sources": "rows differ: other facts and sources for the example PTCE",
+    "ptce_carriers_and_legal_forms": "rows missing (104 on the embedded store, 58 on Virtuoso)",
+    "ptce_composition": "SUBSTR with an unbound length is an error (SR008)",
+    "ptce_density_by_region": "integer / integer is an integer division (2, not 2.2)",
+    "ptce_members": "SUBSTR with an unbound length is an error (SR008)",
+    "ptce_trajectories": "rows differ in their optional columns",
+    "ptces_by_recognition": "rows missing for the example recognition",
+    "similar_ptces": "integer / integer is an integer division",
+}
+
+
+def _answers(store: Store, query: Any, params: dict[str, list[str]]) -> Any:
+    try:
+        result = run_query(store, query, params)
+    except QueryError as e:
+        return str(e)
+    return result.variables, rows(store, result.rows)
+
+
+def test_the_named_queries_answer_the_same_on_virtuoso_but_the_known_differences(both: Any):
+    embedded, remote = both
+    assert remote.graph_sizes() == embedded.graph_sizes()
+    queries = load_queries(Settings().queries_dir)
+    differ = set()
+    for name, query in sorted(queries.items()):
+        for params in (query.example_params(), {}):
+            if any(p.required for p in query.params.values()) and not params:
+                continue
+            expected = _answers(embedded, query, params)
+            assert not isinstance(expected, str), expected
+            if _answers(remote, query, params) != expected:
+                differ.add(name)
+    assert differ == set(KNOWN_DIFFERENCES)
+    assert len(queries) - len(differ) >= 15
+
+
+def test_the_comparison_api_is_refused_by_virtuoso_with_its_reason(both: Any):
+    embedded, remote = both
+    ptces = ["le-damier", "pole-sud-archer", "ecopal"]
+    assert len(compare_ptces(embedded, ptces).as_dict()["ptces"]) == 3
+    # a property path Virtuoso 7.2 cannot start (docs/stores.md): a clear error, not a wrong answer
+    with pytest.raises(QueryError, match="transitive start not given"):
+        compare_ptces(remote, ptces)
