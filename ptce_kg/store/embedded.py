@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from ptce_kg.errors import FormatMismatch, QueryError, StaleStoreView, StoreError
 from ptce_kg.formats import RdfFormat, oxigraph_format
+from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.syntax import explain_syntax_error
 
@@ -358,7 +359,7 @@ class EmbeddedStore(WriteListeners):
         with self._write_lock:
             try:
                 if any(self._store.contains_named_graph(ox.NamedNode(g)) for g in graphs):
-                    self._store.update(_replace_update(graphs))
+                    self._store.update(replace_graphs_update(graphs))
                 elif self.exclusive and sum(map(len, graphs.values())) >= _BULK_WRITE_BYTES:
                     self._bulk_write_new(graphs)
                 else:
@@ -398,8 +399,7 @@ class EmbeddedStore(WriteListeners):
         graphs = sorted(
             q.subject.value for q in self._store.quads_for_pattern(None, None, None, pending)
         )
-        drops = ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in [*graphs, _PENDING])
-        self._store.update(drops)
+        self._store.update(drop_graphs_update([*graphs, _PENDING]))
         self._store.flush()
         if graphs:
             log.warning("removed the graphs of an interrupted load: %s", ", ".join(graphs))
@@ -413,7 +413,7 @@ class EmbeddedStore(WriteListeners):
             return
         with self._write_lock:
             try:
-                self._store.update(";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs))
+                self._store.update(drop_graphs_update(graphs))
                 self._store.flush()
             except OSError as e:
                 raise StoreError(f"cannot drop graphs: {e}") from e
@@ -525,13 +525,3 @@ def _as_nquads(graphs: Mapping[str, bytes]) -> bytes:
             if stripped and not stripped.startswith(b"#"):
                 out.append(stripped[:-1].rstrip() + suffix)
     return b"\n".join(out) + b"\n"
-
-
-def _replace_update(graphs: Mapping[str, bytes]) -> str:
-    parts = [f"DROP SILENT GRAPH <{g}>" for g in graphs]
-    inserts = [
-        f"GRAPH <{g}> {{\n{triples.decode('utf-8')}\n}}" for g, triples in graphs.items() if triples
-    ]
-    if inserts:
-        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
-    return ";\n".join(parts)
