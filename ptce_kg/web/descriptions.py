@@ -45,7 +45,7 @@ def _closure(root: str) -> str:
         chain = f"?{root} ?q0 ?b0 FILTER(isBlank(?b0)) " + "".join(
             f"?b{i - 1} ?q{i} ?b{i} FILTER(isBlank(?b{i})) " for i in range(1, hops)
         )
-        branches.append(f"{{ {chain}BIND(?b{hops - 1} AS ?s) ?s ?p ?o }}")
+        branches.append(f"{{ {chain}?b{hops - 1} ?p ?o BIND(?b{hops - 1} AS ?s) }}")
     return " UNION ".join(branches)
 
 
