@@ -50,6 +50,7 @@ from ptce_kg.namespaces import (
 from ptce_kg.publish.coverage import Extent
 from ptce_kg.publish.dumps import GZIP_MEDIA_TYPE, PublishedFile
 from ptce_kg.publish.release import DATA_ISSUED, DATA_VERSION, cite_dataset
+from ptce_kg.publish.tables import SEPARATOR, TABLES
 
 #: The datasets of the catalogue, in order: the main one, then the territories.
 CATALOGUED_PARTS = ("ptce", "territories")
@@ -404,8 +405,22 @@ def _add_distribution(
     g.add((dataset, DCAT.distribution, node))
     g.add((node, RDF.type, DCAT.Distribution))
     kind = "gzip, " if f.compressed else ""
-    g.add((node, DCTERMS.title, Literal(f.name)))
-    g.add((node, DCTERMS.description, Literal(f"{f.name} ({kind}{f.media_type})", lang="en")))
+    table = next((t for t in TABLES if t.file_name == f.name), None)
+    if table is None:
+        g.add((node, DCTERMS.title, Literal(f.name)))
+        g.add((node, DCTERMS.description, Literal(f"{f.name} ({kind}{f.media_type})", lang="en")))
+    else:
+        _add_bilingual(g, node, DCTERMS.title, table.title_fr, table.title_en)
+        columns = ", ".join(table.header)
+        _add_bilingual(
+            g,
+            node,
+            DCTERMS.description,
+            f"{f.name} : CSV (RFC 4180, UTF-8), colonnes {columns} ; plusieurs valeurs d'une "
+            f"cellule séparées par « {SEPARATOR.strip()} ».",
+            f"{f.name}: CSV (RFC 4180, UTF-8), columns {columns}; several values of a cell "
+            f"separated by “{SEPARATOR.strip()}”.",
+        )
     g.add((node, DCAT.accessURL, url))
     g.add((node, DCAT.downloadURL, url))
     g.add((node, DCAT.mediaType, IANA_MEDIA_TYPE[f.media_type]))

@@ -50,7 +50,7 @@ class Column:
 
 @dataclass(frozen=True)
 class Table:
-    """One CSV file: the class of its rows and its columns (after the row's IRI)."""
+    """One CSV file: the class of its rows, its columns (after the row's IRI) and its titles."""
 
     name: str
     key: str
@@ -89,8 +89,8 @@ TABLES: tuple[Table, ...] = (
             Column("recognition", "?row ptce:hasRecognition/ptce:recognitionKind ?value"),
             Column("source", "?row dcterms:source ?value"),
         ),
-        "PTCE",
-        "PTCEs",
+        "Table des PTCE (une ligne par PTCE)",
+        "Table of the PTCEs (one row per PTCE)",
     ),
     Table(
         "organisations",
@@ -103,8 +103,8 @@ TABLES: tuple[Table, ...] = (
             Column("based_in", "?row ptce:basedIn ?value"),
             Column("source", "?row dcterms:source ?value"),
         ),
-        "Organisations",
-        "Organisations",
+        "Table des organisations (une ligne par organisation)",
+        "Table of the organisations (one row per organisation)",
     ),
     Table(
         "memberships",
@@ -126,8 +126,8 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("source", "?row dcterms:source ?value"),
         ),
-        "Adhésions des organisations aux PTCE",
-        "Memberships of organisations in PTCEs",
+        "Table des adhésions des organisations aux PTCE (une ligne par adhésion)",
+        "Table of the organisations' memberships in PTCEs (one row per membership)",
     ),
     Table(
         "indicators",
@@ -150,8 +150,8 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("source", "?row dcterms:source ?value"),
         ),
-        "Indicateurs datés des PTCE",
-        "Dated indicators of the PTCEs",
+        "Table des indicateurs datés des PTCE (une ligne par valeur)",
+        "Table of the PTCEs' dated indicators (one row per value)",
     ),
 )
 

@@ -115,6 +115,7 @@ class DistributionView:
     """One downloadable file."""
 
     name: str
+    title: str
     url: str
     media_type: str
     file_type: str
@@ -148,13 +149,15 @@ class DatasetView:
     distributions: list[DistributionView] = field(default_factory=list)
 
 
-def _distribution(graph: Graph, node: Node) -> DistributionView:
+def _distribution(graph: Graph, node: Node, lang: str) -> DistributionView:
     media_type = _iri(graph.value(node, DCAT.mediaType)).rsplit("/media-types/", 1)[-1]
     size = graph.value(node, DCAT.byteSize)
     checksum = graph.value(node, SPDX.checksum)
+    url = _iri(graph.value(node, DCAT.downloadURL))
     return DistributionView(
-        name=text(graph, node, DCTERMS.title, ""),
-        url=_iri(graph.value(node, DCAT.downloadURL)),
+        name=url.rsplit("/", 1)[-1],
+        title=text(graph, node, DCTERMS.title, lang),
+        url=url,
         media_type=media_type,
         file_type=_iri(graph.value(node, DCTERMS["format"])).rsplit("/", 1)[-1],
         compressed=graph.value(node, DCAT.compressFormat) is not None,
@@ -210,7 +213,7 @@ def _dataset(graph: Graph, node: URIRef, lang: str) -> DatasetView:
         provenance=text(graph, statement, RDFS.label, lang),
         provenance_links=sorted(_iri(u) for u in graph.objects(statement, RDFS.seeAlso)),
         distributions=sorted(
-            (_distribution(graph, d) for d in graph.objects(node, DCAT.distribution)),
+            (_distribution(graph, d, lang) for d in graph.objects(node, DCAT.distribution)),
             key=lambda d: d.name,
         ),
     )

@@ -319,6 +319,10 @@ def test_the_csv_tables_are_distributions_of_the_ptce_data(catalog: Graph):
         )
         assert str(catalog.value(node, DCTERMS["format"])).endswith("/file-type/CSV")
         assert str(catalog.value(node, DCAT.downloadURL)) == f"{BASE_URL}dumps/{table.file_name}"
+        titles = {t.language: str(t) for t in catalog.objects(node, DCTERMS.title)}
+        assert titles == {"fr": table.title_fr, "en": table.title_en}
+        for description in catalog.objects(node, DCTERMS.description):
+            assert ", ".join(table.header) in str(description)
 
 
 def test_the_service_states_the_contact_e_mail_of_its_settings(dataset_store: Store):
