@@ -275,7 +275,7 @@ def test_void_provenance_names_the_source_files(publication: Publication, datase
     version = void.value(root, DCTERMS.conformsTo)
     ontology = Graph().parse(PROJECT_ROOT / "ontology" / "ptce.ttl", format="turtle")
     (expected,) = set(ontology.objects(None, OWL.versionInfo))
-    assert str(void.value(version, OWL.versionInfo)) == str(expected) == "0.2.0"
+    assert str(void.value(version, OWL.versionInfo)) == str(expected) == "0.3.0"
 
 
 @pytest.mark.parametrize("part", SOURCE_PARTS)
