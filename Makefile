@@ -6,7 +6,7 @@ STORE  ?= .ptce-store
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve serve-examples test install install-test load load-examples data territories vendor check lint typecheck layers unit clean
+.PHONY: serve serve-examples test install install-test load load-examples data territories links vendor check lint typecheck layers unit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,17 @@ load-examples: install
 	$(BIN)/ptce-kg load --store $(STORE).new --bundled data/examples
 	rm -rf $(STORE) && mv $(STORE).new $(STORE)
 
-# Rebuild data/ptce/*.ttl from the curation tables (data/curation/), then the territories they use.
+# Rebuild data/ptce/*.ttl from the curation tables (data/curation/), then the territories they use,
+# then the link sets that point from both (data/links/).
 data: install
 	$(BIN)/ptce-kg curate build
 	$(MAKE) --no-print-directory territories
+	$(MAKE) --no-print-directory links
+
+# The link sets of data/links/ (links out to GeoNames, INSEE, NAF, the Annuaire des Entreprises),
+# computed from the repository's own files, nothing fetched (ptce_kg/ingest/linksets.py).
+links: install
+	$(BIN)/python data/scripts/build_links.py
 
 # The territory files, from the npm package and the PyPI package they are built from (data/README.md).
 TERRITORY_SOURCES := .cache/territory-sources

@@ -47,7 +47,7 @@ SHARED_FOLDERS = ("sources", "actors")
 
 def bundled_data(data_dir: Path) -> list[Path]:
     """Return the files of the real dataset under ``data_dir``: ``territories/``, ``sources/``,
-    ``actors/``, then ``ptce/``.
+    ``actors/``, ``ptce/``, then the link sets of ``links/``.
 
     Raises:
         SourceError: ``data_dir`` holds no ``territories/`` or no ``ptce/`` folder.
@@ -62,7 +62,9 @@ def bundled_data(data_dir: Path) -> list[Path]:
     first = sorted(expand_paths([territories]), key=lambda p: (rank.get(p.name, len(rank)), p.name))
     # the documents and the organisations the PTCE share come before the PTCE that cite them
     shared = [data_dir / name for name in SHARED_FOLDERS if (data_dir / name).is_dir()]
-    return first + expand_paths(shared) + expand_paths([ptces])
+    # the link sets (links out, one void:Linkset per graph) point at all of the above
+    links = [data_dir / "links"] if (data_dir / "links").is_dir() else []
+    return first + expand_paths(shared) + expand_paths([ptces]) + expand_paths(links)
 
 
 @app.command()

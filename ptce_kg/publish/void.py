@@ -49,6 +49,18 @@ SELECT ?g ?source ?time WHERE {
   OPTIONAL { ?g <http://www.w3.org/ns/prov#generatedAtTime> ?time }
 }
 """
+#: The link sets the graphs describe (data/links/: one void:Linkset per graph), with the number of
+#: their links: the triples of their graph with their link predicate, their own description aside.
+_LINKSETS = """
+SELECT ?g ?linkset ?p ?target (COUNT(?s) AS ?n) WHERE {
+  GRAPH ?g {
+    ?linkset a <http://rdfs.org/ns/void#Linkset> ;
+             <http://rdfs.org/ns/void#linkPredicate> ?p ;
+             <http://rdfs.org/ns/void#objectsTarget> ?target .
+    OPTIONAL { ?s ?p ?o FILTER(?s != ?linkset) }
+  }
+} GROUP BY ?g ?linkset ?p ?target ORDER BY ?linkset ?p ?target
+"""
 #: The formats the service and the dumps offer.
 RDF_FORMATS = (
     FORMATS.Turtle,
@@ -72,6 +84,17 @@ class GraphRecord:
 
 
 @dataclass(frozen=True)
+class LinksetRecord:
+    """A link set held in a source graph: its links' predicate and target, and how many."""
+
+    iri: str
+    graph: str
+    predicate: str
+    target: str
+    triples: int
+
+
+@dataclass(frozen=True)
 class VoidStatistics:
     """What VoID says about the dataset; ``None`` for a statistic that was not computed."""
 
@@ -84,6 +107,7 @@ class VoidStatistics:
     distinct_objects: int | None = None
     class_partitions: tuple[tuple[str, int], ...] = ()
     property_partitions: tuple[tuple[str, int], ...] = ()
+    linksets: tuple[LinksetRecord, ...] = ()
 
     @classmethod
     def from_sizes(cls, sizes: Mapping[str, int], quads: int) -> VoidStatistics:
@@ -150,7 +174,14 @@ def compute_statistics(
         (str(row["p"]), _int(row["n"]))
         for row in store.query(_PROPERTIES, default_graph=scope).bindings()
     )
+    linksets = tuple(
+        LinksetRecord(
+            str(row["linkset"]), str(row["g"]), str(row["p"]), str(row["target"]), _int(row["n"])
+        )
+        for row in store.query(_LINKSETS, named_graphs=scope).bindings()
+    )
     return VoidStatistics(
+        linksets=linksets,
         triples=_int(totals["triples"]),
         graphs=tuple(records),
         entities=_int(entities["n"]),
@@ -247,7 +278,22 @@ def describe_void(stats: VoidStatistics, where: VoidContext) -> Graph:
             g.add((subset, DCTERMS.source, Literal(record.source)))
         if record.generated_at is not None:
             g.add((subset, PROV.generatedAtTime, record.generated_at))
+    _add_linksets(g, dataset, stats)
     return g
+
+
+def _add_linksets(g: Graph, dataset: URIRef, stats: VoidStatistics) -> None:
+    """Each link set as a ``void:subset`` of the dataset, counted, from it to its target."""
+    for record in stats.linksets:
+        linkset, target = URIRef(record.iri), URIRef(record.target)
+        g.add((dataset, VOID.subset, linkset))
+        g.add((linkset, RDF.type, VOID.Linkset))
+        g.add((linkset, VOID.subjectsTarget, dataset))
+        g.add((linkset, VOID.objectsTarget, target))
+        g.add((linkset, VOID.linkPredicate, URIRef(record.predicate)))
+        g.add((linkset, VOID.triples, _count(record.triples)))
+        g.add((linkset, DCTERMS.isPartOf, URIRef(record.graph)))
+        g.add((target, RDF.type, VOID.Dataset))
 
 
 def _add_statistics(g: Graph, dataset: URIRef, stats: VoidStatistics) -> None:
