@@ -30,6 +30,7 @@ from ptce_kg.store import EmbeddedStore, Store, open_store
 from ptce_kg.web import (
     compare_api,
     network_api,
+    ontology_modules,
     pages,
     publish_api,
     query_api,
@@ -173,6 +174,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     app.include_router(network_api.router)
     app.include_router(query_api.build_router(settings.queries_dir))
     app.include_router(metrics_router(metrics, description_cache.quads))
+    app.include_router(ontology_modules.router)  # /ontology/<version>, /ontology/<module>
     pages.install_pages(app)  # Linked-Data pages, UI, /static (last: /id/… catch-alls)
     # the write routes are always there: without a token they answer 403 "writes are disabled"
     app.include_router(writes.router)
