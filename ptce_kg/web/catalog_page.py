@@ -48,6 +48,7 @@ WORDS: dict[str, dict[str, str]] = {
         "as": "Ce catalogue en",
         "publisher": "Éditeur",
         "to": "au",
+        "then": " ; ",
         "gzip": "gzip",
     },
     "en": {
@@ -74,6 +75,7 @@ WORDS: dict[str, dict[str, str]] = {
         "as": "This catalogue as",
         "publisher": "Publisher",
         "to": "to",
+        "then": "; ",
         "gzip": "gzip",
     },
 }

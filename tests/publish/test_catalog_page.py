@@ -61,3 +61,11 @@ def test_the_territories_landing_page_is_their_section(
     path = re.sub(r"^https?://[^/]+", "", territories).split("#")[0]
     page = client.get(path).text
     assert 'id="territories"' in page
+
+
+def test_the_csv_tables_are_served(client: TestClient, publication: Publication):
+    for name in ("ptce.csv", "organisations.csv", "memberships.csv", "indicators.csv"):
+        response = client.get(f"/dumps/{name}")
+        assert response.status_code == 200, name
+        assert response.headers["content-type"] == "text/csv; charset=utf-8"
+        assert response.content == (publication.directory / "dumps" / name).read_bytes()
