@@ -33,11 +33,10 @@ from ptce_kg.compare import (
 )
 from ptce_kg.compare.coverage import coverage_report
 from ptce_kg.errors import QueryError
-from ptce_kg.store import Store
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.i18n import LANGUAGES, choose_language
 from ptce_kg.web.negotiation import CSV, choose_media_type, content_type
-from ptce_kg.web.state import app_state
+from ptce_kg.web.state import AppState, State
 
 router = APIRouter(prefix="/api", tags=["comparison"])
 JSON = "application/json"
@@ -45,26 +44,23 @@ _DAMIER = "https://w3id.org/ptce/id/ptce/le-damier"
 
 
 # ------------------------------------------------------------------------ profiles, cached
-def all_profiles(request: Request, lang: str) -> list[PTCEProfile]:
+def all_profiles(state: AppState, lang: str) -> list[PTCEProfile]:
     """Every PTCE's profile in ``lang``, computed once per write generation and day.
 
     Finding the nearest PTCEs compares one profile with all of them (seconds at 1 M triples):
     the API and the PTCE pages share these until the next write. One computation at a time, so
     concurrent first requests do not all pay for it.
     """
-    state = app_state(request)
     return state.profiles.get(
         (lang, date.today()), lambda: load_profiles(state.store, None, lang=lang)
     )
 
 
 def nearest_cached(
-    request: Request, iri: str, k: int, weights: SimilarityWeights | None, lang: str
+    state: AppState, iri: str, k: int, weights: SimilarityWeights | None, lang: str
 ) -> list[Neighbour]:
     """:func:`ptce_kg.compare.nearest` over the cached profiles."""
-    return nearest(
-        _store(request), iri, k, weights, lang=lang, profiles=all_profiles(request, lang)
-    )
+    return nearest(state.store, iri, k, weights, lang=lang, profiles=all_profiles(state, lang))
 
 
 # ------------------------------------------------------------------------------------ models
@@ -267,14 +263,6 @@ class ComparisonModel(BaseModel):
 
 
 # ------------------------------------------------------------------------------------ routes
-def _store(request: Request) -> Store:
-    return app_state(request).store
-
-
-def _base(request: Request) -> str:
-    return app_state(request).settings.base_iri
-
-
 def _weights(pairs: list[str]) -> SimilarityWeights:
     values: dict[str, str] = {}
     for pair in pairs:
@@ -328,13 +316,13 @@ WeightsQuery = Annotated[
     responses={404: {"description": "No such PTCE"}},
 )
 def get_profile(
-    request: Request, key: str, lang: LangQuery = None, as_of: AsOfQuery = None
+    request: Request, state: State, key: str, lang: LangQuery = None, as_of: AsOfQuery = None
 ) -> dict[str, Any]:
     """Identity, actor mix, cooperation types, sectors, territory, legal form, carrier,
     recognitions, age and the latest value of each indicator."""
-    iri = str(resolve_ptce(key, base=_base(request)))
+    iri = str(resolve_ptce(key, base=state.settings.base_iri))
     lang = _language(request, lang)
-    return load_profiles(_store(request), [iri], lang=lang, on=as_of)[0].as_dict()
+    return load_profiles(state.store, [iri], lang=lang, on=as_of)[0].as_dict()
 
 
 @router.get(
@@ -345,15 +333,16 @@ def get_profile(
 )
 def get_similar(
     request: Request,
+    state: State,
     key: str,
     k: Annotated[int, Query(ge=1, le=100, description="How many neighbours")] = 5,
     weight: WeightsQuery = [],  # noqa: B006 - FastAPI copies the default
     lang: LangQuery = None,
 ) -> dict[str, Any]:
     """Nearest PTCEs by weighted Jaccard similarity over profile dimensions (best first)."""
-    iri = str(resolve_ptce(key, base=_base(request)))
+    iri = str(resolve_ptce(key, base=state.settings.base_iri))
     weights = _weights(weight)
-    neighbours = nearest_cached(request, iri, k, weights, _language(request, lang))
+    neighbours = nearest_cached(state, iri, k, weights, _language(request, lang))
     return {
         "ptce": iri,
         "k": k,
@@ -375,6 +364,7 @@ def get_similar(
 )
 def get_comparison(
     request: Request,
+    state: State,
     ptce: Annotated[
         list[str],
         Query(
@@ -395,12 +385,12 @@ def get_comparison(
             hint="send Accept: application/json or text/csv",
         )
     comparison = compare_ptces(
-        _store(request),
+        state.store,
         ptce,
         _weights(weight),
         lang=_language(request, lang),
         on=as_of,
-        base=_base(request),
+        base=state.settings.base_iri,
     )
     body = comparison.to_csv() if media == CSV else comparison.to_json()
     headers = {"content-type": content_type(media), "vary": "Accept, Accept-Language"}
@@ -409,7 +399,7 @@ def get_comparison(
 
 @router.get("/coverage", summary="Coverage report: what the store documents about its PTCEs")
 def get_coverage(
-    request: Request,
+    state: State,
     include_synthetic: Annotated[
         bool, Query(description="Count the synthetic examples too (when they are loaded)")
     ] = False,
@@ -418,4 +408,4 @@ def get_coverage(
     recognition, founding date, governance, cooperation actions): how many real PTCEs have it
     documented, searched without result (a documentation gap), or unknown; per recognition round:
     PTCEs in the store against the laureates public sources count."""
-    return coverage_report(_store(request), include_synthetic=include_synthetic).as_dict()
+    return coverage_report(state.store, include_synthetic=include_synthetic).as_dict()

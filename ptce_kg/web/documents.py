@@ -27,7 +27,7 @@ from ptce_kg.web.descriptions import jsonld_context, ontology_graph, serialize_d
 from ptce_kg.web.resources import SUFFIXES, alternates, choose, link_header, rdf_response
 from ptce_kg.web.routing import add_get_and_head
 from ptce_kg.web.site import LABELS, Site, page_language, render, site_for
-from ptce_kg.web.state import app_state
+from ptce_kg.web.state import AppState, State
 
 router = APIRouter(tags=["Linked Data and UI"])
 
@@ -63,8 +63,10 @@ def _doc_site(request: Request, lang: str, graph: Graph) -> Site:
     return site
 
 
-async def _serve_document(request: Request, kind: str, forced: str | None) -> Response:
-    settings = app_state(request).settings
+async def _serve_document(
+    request: Request, state: AppState, kind: str, forced: str | None
+) -> Response:
+    settings = state.settings
     directory = settings.ontology_dir if kind == "ontology" else settings.shapes_dir
     chosen = choose(request, forced)
     lang = page_language(request)
@@ -166,14 +168,14 @@ def _shapes_view(graph: Graph, site: Site) -> list[dict[str, Any]]:
 for _kind in ("ontology", "shapes"):
 
     def _make(kind: str) -> Any:
-        async def document(request: Request) -> Response:
-            return await _serve_document(request, kind, None)
+        async def document(request: Request, state: State) -> Response:
+            return await _serve_document(request, state, kind, None)
 
-        async def document_as(request: Request, suffix: str) -> Response:
+        async def document_as(request: Request, state: State, suffix: str) -> Response:
             media_type = SUFFIXES.get("." + suffix)
             if media_type is None:
                 raise NotFound(f"no /{kind}.{suffix}: use .ttl, .jsonld, .nt or .rdf")
-            return await _serve_document(request, kind, media_type)
+            return await _serve_document(request, state, kind, media_type)
 
         return document, document_as
 

@@ -27,7 +27,7 @@ from ptce_kg.web import catalog_page
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.errors import NotAcceptableError
 from ptce_kg.web.site import public_base_url
-from ptce_kg.web.state import app_state
+from ptce_kg.web.state import State
 
 router = APIRouter(tags=["publishing"])
 
@@ -67,12 +67,12 @@ def _rdf_response(graph: Graph, chosen: str, turtle: bytes, jsonld: bytes) -> Re
     "HTML for browsers)",
 )
 @router.head("/catalog", include_in_schema=False)
-async def catalog(request: Request) -> Response:
+async def catalog(request: Request, state: State) -> Response:
     if request.query_params.get("format", "").strip().lower() == "html":
         chosen = media.HTML
     else:
         chosen = _choose(request, _CATALOG_TYPES)
-    cache = app_state(request).publication
+    cache = state.publication
     publication = await run_in_threadpool(cache.publication, public_base_url(request))
     if chosen == media.HTML:
         return await run_in_threadpool(catalog_page.render_catalog, request, publication.catalog)
@@ -90,9 +90,9 @@ async def catalog(request: Request) -> Response:
     summary="VoID description of the dataset, with statistics (Turtle by default)",
 )
 @router.head("/.well-known/void", include_in_schema=False)
-async def void_document(request: Request) -> Response:
+async def void_document(request: Request, state: State) -> Response:
     chosen = _choose(request, _RDF_TYPES)
-    cache = app_state(request).publication
+    cache = state.publication
     graph = await run_in_threadpool(cache.void, public_base_url(request))
     turtle = turtle_document(graph) if chosen == media.TURTLE else b""
     jsonld = jsonld_document(graph) if chosen == media.JSON_LD else b""
@@ -100,8 +100,8 @@ async def void_document(request: Request) -> Response:
 
 
 @router.get("/dumps/", summary="Index of the downloadable files, with sizes and SHA-256")
-async def dumps_index(request: Request) -> Response:
-    cache = app_state(request).publication
+async def dumps_index(request: Request, state: State) -> Response:
+    cache = state.publication
     publication = await run_in_threadpool(cache.publication, public_base_url(request))
     body = (publication.directory / DUMPS_DIR / INDEX_FILE).read_bytes()
     return Response(body, media_type="application/json")
@@ -109,8 +109,8 @@ async def dumps_index(request: Request) -> Response:
 
 @router.get("/dumps/{name}", summary="One downloadable file (streamed)")
 @router.head("/dumps/{name}", include_in_schema=False)
-async def dump_file(request: Request, name: str) -> Response:
-    cache = app_state(request).publication
+async def dump_file(request: Request, state: State, name: str) -> Response:
+    cache = state.publication
     publication = await run_in_threadpool(cache.publication, public_base_url(request))
     path = publication.dump_path(name)
     if path is None:
@@ -125,8 +125,8 @@ async def dump_file(request: Request, name: str) -> Response:
 
 
 @router.get("/context.jsonld", summary="The JSON-LD @context of the JSON-LD dumps")
-async def jsonld_context(request: Request) -> Response:
-    cache = app_state(request).publication
+async def jsonld_context(request: Request, state: State) -> Response:
+    cache = state.publication
     publication = await run_in_threadpool(cache.publication, public_base_url(request))
     body = (publication.directory / CONTEXT_FILE).read_bytes()
     return Response(body, media_type=media.JSON_LD)

@@ -48,7 +48,7 @@ from ptce_kg.web.site import (
     site_for,
     store_index,
 )
-from ptce_kg.web.state import State, app_state
+from ptce_kg.web.state import AppState, State
 
 router = APIRouter(tags=["Linked Data and UI"])
 
@@ -114,16 +114,14 @@ def link_header(forms: Sequence[tuple[str, str, str]], licences: Iterable[Node])
     return ", ".join(links)
 
 
-def _licences(request: Request, iri: str) -> list[URIRef]:
-    state = app_state(request)
+def _licences(state: AppState, iri: str) -> list[URIRef]:
     return resource_licences(state.store, iri, graph_licences(state.source_parts()))
 
 
 # --- resources -----------------------------------------------------------------------------------
 async def _serve_resource(
-    request: Request, iri: str, local_path: str | None, forced: str | None
+    request: Request, state: AppState, iri: str, local_path: str | None, forced: str | None
 ) -> Response:
-    state = app_state(request)
     store = state.store
     chosen = choose(request, forced)
     if chosen != media.HTML:
@@ -132,7 +130,7 @@ async def _serve_resource(
             raise _not_described(iri)
         site = site_for(request, page_language(request))
         links = link_header(
-            alternates(site, iri, local_path), await run_in_threadpool(_licences, request, iri)
+            alternates(site, iri, local_path), await run_in_threadpool(_licences, state, iri)
         )
         context = jsonld_context(state.settings.ontology_dir)
         body = await run_in_threadpool(serialize_description, description, chosen, context)
@@ -143,7 +141,7 @@ async def _serve_resource(
     lang = page_language(request)
     site = site_for(request, lang)
     forms = alternates(site, iri, local_path)
-    licences = await run_in_threadpool(_licences, request, iri)
+    licences = await run_in_threadpool(_licences, state, iri)
     incoming = await run_in_threadpool(
         lambda: [
             (row["s"], row["p"])
@@ -158,10 +156,12 @@ async def _serve_resource(
                 store,
                 URIRef(iri),
                 site,
-                similar=lambda p: nearest_cached(request, p, 5, None, site.lang),
+                similar=lambda p: nearest_cached(state, p, 5, None, site.lang),
             )
         )
-    data = await run_in_threadpool(_structured_data, request, iri, view["types"], site, licences)
+    data = await run_in_threadpool(
+        _structured_data, request, state, iri, view["types"], site, licences
+    )
     response = render(
         request,
         "resource.html",
@@ -185,11 +185,15 @@ def _not_described(iri: str) -> NotFound:
 
 
 def _structured_data(
-    request: Request, iri: str, types: Sequence[Node], site: Site, licences: Sequence[URIRef]
+    request: Request,
+    state: AppState,
+    iri: str,
+    types: Sequence[Node],
+    site: Site,
+    licences: Sequence[URIRef],
 ) -> dict[str, Any] | None:
     """The schema.org JSON-LD of a resource's page (blocking), when it is an organisation or a
     dataset."""
-    state = app_state(request)
     kind = structured_data.schema_type(types, state.settings.ontology_dir)
     if kind is None:
         return None
@@ -244,27 +248,26 @@ def split_suffix(path: str) -> tuple[str, str | None]:
     return path, None
 
 
-async def _serve_path(request: Request, path: str) -> Response:
-    settings = app_state(request).settings
-    index = store_index(request)
+async def _serve_path(request: Request, state: AppState, path: str) -> Response:
+    base = state.settings.base_iri
     stem, forced = split_suffix(path)
-    if forced is not None and settings.base_iri + stem in index.described:
-        return await _serve_resource(request, settings.base_iri + stem, "/" + stem, forced)
-    return await _serve_resource(request, settings.base_iri + path, "/" + path, None)
+    if forced is not None and base + stem in store_index(request).described:
+        return await _serve_resource(request, state, base + stem, "/" + stem, forced)
+    return await _serve_resource(request, state, base + path, "/" + path, None)
 
 
 @get_and_head(router, "/id/{rest:path}", summary="A data resource (<base>id/…)")
-async def data_resource(request: Request, rest: str) -> Response:
-    return await _serve_path(request, "id/" + rest)
+async def data_resource(request: Request, state: State, rest: str) -> Response:
+    return await _serve_path(request, state, "id/" + rest)
 
 
 @get_and_head(router, "/graph/{rest:path}", summary="A named graph's description")
-async def graph_resource(request: Request, rest: str) -> Response:
-    return await _serve_path(request, "graph/" + rest)
+async def graph_resource(request: Request, state: State, rest: str) -> Response:
+    return await _serve_path(request, state, "graph/" + rest)
 
 
 @get_and_head(router, "/resource", summary="Any IRI the store describes (?iri=…)")
 async def any_resource(request: Request, iri: str, state: State) -> Response:
     settings = state.settings
     local = "/" + iri[len(settings.base_iri) :] if iri.startswith(settings.base_iri) else None
-    return await _serve_resource(request, iri, local, None)
+    return await _serve_resource(request, state, iri, local, None)
