@@ -200,3 +200,62 @@ def test_recommended_shapes_are_warnings() -> None:
     named |= set(g.objects(None, SH.sparql))
     assert named
     assert all(g.value(n, SH.severity) == SH.Warning for n in named)
+
+
+# --- alignments: axioms that hold, and a SSSOM mapping set for the rest (decision 0007) -----------
+SKOS_MATCHES = {SKOS[m] for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")}
+SSSOM = ONTOLOGY_DIR / "mappings.sssom.tsv"
+SSSOM_REQUIRED = ("subject_id", "predicate_id", "object_id", "mapping_justification")
+
+
+def read_sssom(path: Path) -> tuple[dict[str, object], list[dict[str, str]]]:
+    """The metadata block (YAML behind ``#``) and the rows of an SSSOM/TSV file."""
+    import csv
+
+    import yaml
+
+    lines = path.read_text(encoding="utf-8").splitlines()
+    meta = yaml.safe_load("\n".join(line[1:] for line in lines if line.startswith("#")))
+    rows = list(
+        csv.DictReader([line for line in lines if not line.startswith("#")], delimiter="\t")
+    )
+    return meta, rows
+
+
+def test_alignments_never_match_owl_terms_with_skos() -> None:
+    """A skos:*Match between OWL terms would make them SKOS concepts (punning)."""
+    g = full()
+    owl_terms = {s for kind in TERM_KINDS for s in g.subjects(RDF.type, kind)}
+    aligned = Graph().parse(ONTOLOGY_DIR / "alignments.ttl", format="turtle")
+    matches = [(s, p, o) for s, p, o in aligned if p in SKOS_MATCHES]
+    assert [m for m in matches if m[0] in owl_terms or m[0].startswith(PTCE_NS)] == []
+
+
+def test_the_sssom_mapping_set_is_complete_and_maps_declared_terms() -> None:
+    meta, rows = read_sssom(SSSOM)
+    assert {"curie_map", "mapping_set_id", "license", "mapping_set_version"} <= set(meta)
+    assert meta["mapping_set_version"] == str(ontology().value(ONTOLOGY, OWL.versionInfo))
+    curie_map = meta["curie_map"]
+    assert isinstance(curie_map, dict)
+    assert rows
+    declared = ptce_terms(ontology())
+    axioms = Graph().parse(ONTOLOGY_DIR / "alignments.ttl", format="turtle")
+
+    def expand(curie: str) -> URIRef:
+        prefix, _, local = curie.partition(":")
+        assert prefix in curie_map, f"{curie}: prefix not in curie_map"
+        return URIRef(curie_map[prefix] + local)
+
+    for row in rows:
+        assert all(row[c] for c in SSSOM_REQUIRED), row
+        subject, predicate, obj = (
+            expand(row[c]) for c in ("subject_id", "predicate_id", "object_id")
+        )
+        assert subject in declared, row["subject_id"]
+        assert predicate in SKOS_MATCHES, row["predicate_id"]
+        assert expand(row["mapping_justification"]).startswith("https://w3id.org/semapv/vocab/")
+        # a mapping that holds as an axiom belongs in alignments.ttl, not twice
+        assert not set(axioms.predicate_objects(subject)) & {
+            (RDFS.subClassOf, obj),
+            (RDFS.subPropertyOf, obj),
+        }, row
