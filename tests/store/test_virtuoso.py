@@ -5,6 +5,7 @@ tests/test_store.py and tests/store/test_remote_store.py."""
 
 from __future__ import annotations
 
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -16,8 +17,8 @@ from typer.testing import CliRunner
 from ptce_kg import cli
 from ptce_kg.errors import StoreError
 from ptce_kg.formats import RdfFormat
-from ptce_kg.store import open_remote_store
-from store.virtuoso import virtuoso_serving
+from ptce_kg.store import open_remote_store, open_store
+from store.virtuoso import binaries, virtuoso_serving
 
 G1 = "https://w3id.org/ptce/graph/test-one"
 G2 = "https://w3id.org/ptce/graph/test-two"
@@ -113,3 +114,44 @@ def test_a_replacement_cut_by_stopping_virtuoso_leaves_old_or_new(tmp_path: Path
         sizes = store.graph_sizes()
         store.close()
     assert sizes in ({G1: 1000}, {G1: 200_000, G2: 50_000}), sizes
+
+
+def test_the_documented_migration_gives_the_same_graphs(virtuoso: Any, tmp_path: Path):
+    """docs/stores.md: ``ptce-kg dump`` (N-Quads) → Virtuoso's bulk loader → PTCE_STORE=…"""
+    embedded = tmp_path / "embedded"
+    source = tmp_path / "one.nt"
+    source.write_bytes(nt(2000) + nt(50, "blank", blank=True))
+    for graph in (G1, G2):
+        result = runner.invoke(
+            cli.app,
+            ["load", "--no-validate", str(source), "--graph", graph, "--store", str(embedded)],
+        )
+        assert result.exit_code == 0, result.output
+    dump = virtuoso.location / "ptce.nq"  # the loader reads files under DirsAllowed only
+    result = runner.invoke(
+        cli.app, ["dump", "--store", str(embedded), "--format", "n-quads", "--output", str(dump)]
+    )
+    assert result.exit_code == 0, result.output
+    # one statement a line: isql runs a line as one statement
+    sql = f"ld_dir ('{dump.parent}', '{dump.name}', 'urn:x-unused');\n"
+    sql += "rdf_loader_run ();\ncheckpoint;\n"
+    subprocess.run(
+        [binaries()[1], f"127.0.0.1:{virtuoso.sql_port}", "dba", "dba"],
+        input=sql.encode(),
+        check=True,
+        capture_output=True,
+    )
+    result = runner.invoke(
+        cli.app,
+        ["graphs", "--store", virtuoso.url],
+        env={"PTCE_STORE_USER": virtuoso.user, "PTCE_STORE_PASSWORD": virtuoso.password},
+    )
+    assert result.exit_code == 0, result.output
+    assert G1 in result.stdout
+    store = open_remote_store(virtuoso.url, user=virtuoso.user, password=virtuoso.password)
+    source_store = open_store(str(embedded), read_only=True)
+    expected = source_store.graph_sizes()
+    source_store.close()
+    assert expected[G1] == expected[G2] == 2050 and len(expected) > 2  # with the ontology's
+    assert store.graph_sizes() == expected
+    store.close()
