@@ -8,9 +8,11 @@ from __future__ import annotations
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from typer.testing import CliRunner
 
@@ -81,10 +83,42 @@ def test_a_dataset_is_bulk_loaded_graph_by_graph(virtuoso: Any, tmp_path: Path):
     store.close()
 
 
+class _Signalled(httpx.SyncByteStream):
+    """A request body that sets ``sent`` once the HTTP client has written all of it."""
+
+    def __init__(self, body: bytes, sent: threading.Event) -> None:
+        self.body, self.sent = body, sent
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.body
+        self.sent.set()
+
+
+class SentSignal(httpx.HTTPTransport):
+    """The real transport; ``sent`` is set when a large request body has gone out."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent = threading.Event()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = request.read()
+        if len(body) > 1_000_000:
+            request.stream = _Signalled(body, self.sent)
+        return super().handle_request(request)
+
+
 def test_a_replacement_cut_by_stopping_virtuoso_leaves_old_or_new(tmp_path: Path):
     location = tmp_path / "virtuoso"
     with virtuoso_serving(location) as server:
-        store = open_remote_store(server.url, user=server.user, password=server.password, retries=0)
+        transport = SentSignal()
+        store = open_remote_store(
+            server.url,
+            user=server.user,
+            password=server.password,
+            retries=0,
+            transport=transport,
+        )
         store.replace_graphs({G1: nt(1000, "old")})
         errors: list[BaseException] = []
 
@@ -96,7 +130,9 @@ def test_a_replacement_cut_by_stopping_virtuoso_leaves_old_or_new(tmp_path: Path
 
         writer = threading.Thread(target=replace)
         writer.start()
-        time.sleep(1.5)  # the request is sent and Virtuoso is applying it (it takes seconds)
+        # Virtuoso has the whole request and applies it (250,000 triples: seconds): kill it then
+        assert transport.sent.wait(timeout=120)
+        time.sleep(0.2)
         server.stop(kill=True)
         writer.join()
         store.close()
