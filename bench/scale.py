@@ -178,7 +178,9 @@ def cases(size: int) -> list[tuple[str, str, dict[str, list[str]]]]:
     return out
 
 
-def time_store(store: Any, size: int, repeat: int) -> dict[str, Any]:
+def time_store(
+    store: Any, size: int, repeat: int, report: Callable[[str, dict[str, Any]], None]
+) -> dict[str, Any]:
     from ptce_kg.compare.comparison import compare_ptces
     from ptce_kg.config import get_settings
     from ptce_kg.queries import load_queries, run_query
@@ -189,15 +191,26 @@ def time_store(store: Any, size: int, repeat: int) -> dict[str, Any]:
         results[f"{name} [{mode}]"] = timed(
             lambda q=queries[name], p=params: len(run_query(store, q, p).rows), repeat
         )
+        report(f"{name} [{mode}]", results[f"{name} [{mode}]"])
     middle = size // TRIPLES_PER_PTCE // 2
     trio = [PTCE_IRI.format(middle + k) for k in range(3)]
     results["comparison API [3 synthetic]"] = timed(
         lambda: len(compare_ptces(store, trio).as_table_rows()), repeat
     )
+    report("comparison API [3 synthetic]", results["comparison API [3 synthetic]"])
     return results
 
 
-def run_size(size: int, repeat: int) -> dict[str, Any]:
+def progress(side: str) -> Callable[[str, dict[str, Any]], None]:
+    """Print each measurement as it comes (a long run can be read, or stopped, half-way)."""
+
+    def show(name: str, result: dict[str, Any]) -> None:
+        print(f"  {side} {name}: {json.dumps(result)}", flush=True)
+
+    return show
+
+
+def run_size(size: int, repeat: int, timeout: float) -> dict[str, Any]:
     from store.virtuoso import virtuoso_serving
 
     from ptce_kg.store import open_remote_store
@@ -205,8 +218,9 @@ def run_size(size: int, repeat: int) -> dict[str, Any]:
 
     report: dict[str, Any] = {"size": size, "loadavg_before": os.getloadavg()}
     report["embedded_load"] = build_embedded(size)
+    print(f"  embedded load: {json.dumps(report['embedded_load'])}", flush=True)
     embedded = open_embedded_store(OUT / f"scale-embedded-{size}", read_only=True)
-    report["embedded"] = time_store(embedded, size, repeat)
+    report["embedded"] = time_store(embedded, size, repeat, progress("embedded"))
     embedded.close()
     location = OUT / f"scale-virtuoso-{size}"
     shutil.rmtree(location, ignore_errors=True)
@@ -214,8 +228,11 @@ def run_size(size: int, repeat: int) -> dict[str, Any]:
     buffers = min(500_000, max(10_000, size // 20))
     with virtuoso_serving(location, buffers=buffers) as server:
         report["virtuoso_load"] = build_virtuoso(size, server)
-        remote = open_remote_store(server.url, user=server.user, password=server.password)
-        report["virtuoso"] = time_store(remote, size, repeat)
+        print(f"  virtuoso load: {json.dumps(report['virtuoso_load'])}", flush=True)
+        remote = open_remote_store(
+            server.url, user=server.user, password=server.password, timeout=timeout
+        )
+        report["virtuoso"] = time_store(remote, size, repeat, progress("virtuoso"))
         remote.close()
         report["virtuoso_load"]["peak_rss_mb"] = peak_rss_mb(server.process.pid)
     report["loadavg_after"] = os.getloadavg()
@@ -249,6 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000000", help="comma-separated triple counts")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds a Virtuoso query may take"
+    )
     parser.add_argument("--json", action="store_true", help="also bench/out/scale-latest.json")
     parser.add_argument("--child-embedded", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -258,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     reports = []
     for size in (int(s) for s in args.sizes.split(",")):
-        report = run_size(size, args.repeat)
+        report = run_size(size, args.repeat, args.timeout)
         print(render(report), flush=True)
         reports.append(report)
     if args.json:
