@@ -1,5 +1,5 @@
-"""RDF serialisations: media types, extensions and Oxigraph's names for them (a leaf: imports
-nothing else of ptce_kg but errors)."""
+"""RDF serialisations and SPARQL results formats: media types, extensions and Oxigraph's names for
+them, the one table of them (a leaf: imports nothing else of ptce_kg but errors)."""
 
 from __future__ import annotations
 
@@ -82,3 +82,32 @@ _OXIGRAPH = {
 def oxigraph_format(fmt: RdfFormat) -> Any:
     """Oxigraph's format object for ``fmt`` (for the parsers and the embedded store)."""
     return _OXIGRAPH[fmt]
+
+
+class ResultsFormat(enum.Enum):
+    """SPARQL results formats (SELECT and ASK answers), in the order ptce_kg prefers them."""
+
+    JSON = ("application/sparql-results+json", ".srj")
+    XML = ("application/sparql-results+xml", ".srx")
+    CSV = ("text/csv", ".csv")
+    TSV = ("text/tab-separated-values", ".tsv")
+
+    def __init__(self, media_type: str, extension: str) -> None:
+        self.media_type = media_type
+        self.extension = extension
+
+
+#: The media types of :class:`ResultsFormat`, in order of preference.
+RESULTS_MEDIA_TYPES: tuple[str, ...] = tuple(fmt.media_type for fmt in ResultsFormat)
+
+_OXIGRAPH_RESULTS = {
+    ResultsFormat.JSON: ox.QueryResultsFormat.JSON,
+    ResultsFormat.XML: ox.QueryResultsFormat.XML,
+    ResultsFormat.CSV: ox.QueryResultsFormat.CSV,
+    ResultsFormat.TSV: ox.QueryResultsFormat.TSV,
+}
+
+
+def oxigraph_results_format(fmt: ResultsFormat) -> Any:
+    """Oxigraph's results format object for ``fmt`` (for the embedded store)."""
+    return _OXIGRAPH_RESULTS[fmt]
