@@ -43,6 +43,7 @@ from rdflib.term import Node
 from ptce_kg.errors import NotFound, QueryError
 from ptce_kg.namespaces import DEFAULT_BASE
 from ptce_kg.naming import CODE_KINDS, Reference, candidate_iri, resolve_references
+from ptce_kg.sparql.lexer import group_end, where_groups
 from ptce_kg.store import QueryResult, Store
 
 PARAM_TYPES = ("iri", "string", "integer", "date", "concept")
@@ -340,67 +341,10 @@ def find_query(queries: Mapping[str, NamedQuery], name: str) -> NamedQuery:
 
 
 # -------------------------------------------------------------------------------------- binding
-# Tokens that may hold '{' or 'WHERE' without being syntax: comments, strings, IRIs.
-_SKIP = re.compile(
-    r"#[^\n]*"
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'(?:[^'\\\n]|\\.)*'"
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|<[^<>\"{}|^`\\\s]*>",
-)
-_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
-
-
 def _where_group(text: str) -> int:
     """Return the offset just after the ``{`` of the top-level ``WHERE`` group, or -1."""
-    groups = _where_groups(text, first_only=True)
+    groups = where_groups(text, first_only=True)
     return groups[0] if groups else -1
-
-
-def _where_groups(text: str, *, first_only: bool = False) -> list[int]:
-    """The offsets just after the ``{`` of the top-level ``WHERE`` group, then of every
-    sub-select's ``WHERE`` group, in text order."""
-    found: list[int] = []
-    depth = 0
-    i = 0
-    while i < len(text):
-        skip = _SKIP.match(text, i)
-        if skip:
-            i = skip.end()
-            continue
-        char = text[i]
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-        elif char in "wW" and (depth == 0 or (found and not first_only)):
-            where = _WHERE.match(text, i)
-            if where and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in "_?$")):
-                found.append(where.end())
-                if first_only:
-                    return found
-                depth += 1  # the group's own '{'
-                i = where.end()
-                continue
-        i += 1
-    return found
-
-
-def _group_end(text: str, start: int) -> int:
-    """The offset of the ``}`` that closes the group opened just before ``start``."""
-    depth = 1
-    i = start
-    while i < len(text):
-        skip = _SKIP.match(text, i)
-        if skip:
-            i = skip.end()
-            continue
-        depth += {"{": 1, "}": -1}.get(text[i], 0)
-        if depth == 0:
-            return i
-        i += 1
-    return len(text)
 
 
 def bind_params(
@@ -517,14 +461,14 @@ def query_text(
     text = localise_labels(query.text, check_lang(lang))
     if not terms:
         return text
-    groups = _where_groups(text)
+    groups = where_groups(text)
     block = {
         name: f"\n  VALUES ?{name} {{ {' '.join(t.n3() for t in values)} }}"
         for name, values in terms.items()
     }
     inner = [n for n in terms if query.params[n].subqueries]
     for where in reversed(groups[1:]):  # a sub-select does not see the outer VALUES
-        body = text[where : _group_end(text, where)]
+        body = text[where : group_end(text, where)]
         used = "".join(block[n] for n in inner if re.search(rf"[?$]{n}\b", body))
         text = text[:where] + used + text[where:]
     return text[: groups[0]] + "".join(block.values()) + text[groups[0] :]

@@ -38,6 +38,7 @@ from ptce_kg.pipeline import (
     provenance_ntriples,
     store_hierarchy,
 )
+from ptce_kg.sparql.lexer import tokens as sparql_tokens
 from ptce_kg.store import (
     EmbeddedStore,
     Store,
@@ -58,20 +59,6 @@ DEFAULT_GRAPH = ""
 _IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]*")
 # One term of an N-Quads line as Oxigraph writes it: IRI, blank node, or literal with its tag/type.
 _NQ_TERM = re.compile(r'<[^>]*>|_:\S+|"(?:[^"\\]|\\.)*"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?')
-# The tokens of SPARQL text that matter to find an operation's WHERE (strings, IRIs and comments
-# are skipped whole, so the words inside them are never taken for keywords).
-_UPDATE_TOKEN = re.compile(
-    r"(?P<skip>#[^\n]*"  # a comment
-    r"|'''(?:[^'\\]|\\.|'(?!''))*'''"  # long strings
-    r'|"""(?:[^"\\]|\\.|"(?!""))*"""'
-    r"|'(?:[^'\\\n]|\\.)*'"  # short strings
-    r'|"(?:[^"\\\n]|\\.)*"'
-    r"|[?$]\w+)"  # a variable
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
-    r"|(?P<open>\{)|(?P<close>\})"
-    r"|(?P<word>[A-Za-z_][\w.-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)",  # a keyword or prefixed name
-    re.DOTALL,
-)
 _RDF_TYPE = f"<{RDF.type}>"
 
 
@@ -305,15 +292,16 @@ def add_protocol_dataset(
     previous = ""
     delete_where: int | None = None  # start of the WHERE of a DELETE WHERE being read
     pattern_start = 0
-    for m in _UPDATE_TOKEN.finditer(update):
-        if m["skip"]:
+    for m in sparql_tokens(update):  # strings, IRIs and comments whole: never keywords
+        kind = m.lastgroup
+        if kind in ("string", "var", "other"):
             continue
-        if m["open"]:
+        if kind == "open":
             if depth == 0:
                 pattern_start = m.start()
             depth += 1
             continue
-        if m["close"]:
+        if kind == "close":
             depth -= 1
             if depth == 0 and delete_where is not None:
                 pattern = update[pattern_start : m.end()]
@@ -322,7 +310,7 @@ def add_protocol_dataset(
             continue
         if depth:
             continue
-        word = (m["word"] or "").upper()
+        word = m.group().upper() if kind == "word" else ""
         if word in ("USING", "WITH"):
             raise QueryError(
                 f"the update has {word} of its own and the request using-graph-uri / "
