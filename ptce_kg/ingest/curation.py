@@ -527,6 +527,28 @@ class _Builder:
             others = ", ".join(sorted(set(stated) - {value}))
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
 
+    def member_during(self, g: Graph, node: URIRef, key: str, rows: list[Row]) -> None:
+        """``org:memberDuring`` of a membership with a start or an end: an OWL-Time interval whose
+        beginning is the first day of the start as stated and whose end is the last day of the end
+        ("2015" to "2018": 2015-01-01 to 2018-12-31), so that dates compare as ``xsd:date``
+        (decision 0007). The instants are described with the periods, once."""
+        bounds = []
+        for column, link, side in (("start", TIME.hasBeginning, 0), ("end", TIME.hasEnd, 1)):
+            stated = [r[column] for r in rows if r[column]]
+            if stated:
+                text, _ = pick(stated, dates=True)
+                self.periods.add(text)
+                bounds.append(
+                    (link, mint_iri("instant", period_bounds(text)[side], base=self.base))
+                )
+        if not bounds:
+            return
+        during = mint_iri("interval", key, base=self.base)
+        g.add((node, ORG.memberDuring, during))
+        g.add((during, RDF.type, TIME.ProperInterval))
+        for link, instant in bounds:
+            g.add((during, link, instant))
+
     def amount(self, g: Graph, node: URIRef, key: str, values: list[str]) -> None:
         """The amount granted with a recognition: a ``qudt:QuantityValue`` in euros (the
         recognitions table's amounts are in euros)."""
@@ -683,6 +705,7 @@ class _Builder:
             g.add((node, ORG.role, concept_iri("role", role, base=base)))
             self.single(g, node, PTCE.startDate, [r["start"] for r in rows], dates=True)
             self.single(g, node, PTCE.endDate, [r["end"] for r in rows], dates=True)
+            self.member_during(g, node, f"{key}-{org}-{role}", rows)
             for row in rows:
                 if row["note"]:
                     g.add((node, SKOS.note, Literal(row["note"], lang="en")))

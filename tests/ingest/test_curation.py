@@ -126,6 +126,26 @@ def test_fact_nodes_cite_only_their_own_rows_documents(curation: Path) -> None:
     assert g.value(membership, PTCE.startDate) == Literal("2019", datatype=XSD.gYear)
 
 
+def test_a_membership_runs_during_an_interval_with_xsd_date_bounds(curation: Path) -> None:
+    """A start given as a year begins on its first day, so it compares with any xsd:date."""
+    g = build(curation)
+    membership = URIRef(ID + "membership/pole-x-firm-z-member")
+    during = g.value(membership, ORG.memberDuring)
+    assert during == URIRef(ID + "interval/pole-x-firm-z-member")
+    assert (during, RDF.type, TIME.ProperInterval) in g
+    begin = g.value(g.value(during, TIME.hasBeginning), TIME.inXSDDate)
+    assert begin == Literal("2019-01-01", datatype=XSD.date)
+    assert g.value(during, TIME.hasEnd) is None  # no end stated: still running
+    found = g.query(
+        """PREFIX org: <http://www.w3.org/ns/org#>
+        PREFIX time: <http://www.w3.org/2006/time#>
+        PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+        SELECT ?m WHERE { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?d
+          FILTER(?d >= "2015-01-01"^^xsd:date) }"""
+    )
+    assert [row[0] for row in found] == [membership]
+
+
 def test_one_recognition_per_round_merging_batches_and_precision(curation: Path) -> None:
     g = build(curation)
     pole = URIRef(ID + "ptce/pole-x")
