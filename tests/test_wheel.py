@@ -40,6 +40,7 @@ CARRIED = {
     "data/sources": "ptce_kg/_bundled/data/sources",
     "data/actors": "ptce_kg/_bundled/data/actors",
     "data/ptce": "ptce_kg/_bundled/data/ptce",
+    "data/links": "ptce_kg/_bundled/data/links",
 }
 NOT_CARRIED = ("data/examples", "data/samples", "data/templates")
 #: What the sdist is built from: the working tree but what never goes into it.
@@ -128,7 +129,7 @@ def test_the_wheel_carries_the_edit_sources_as_package_data(installed: Installed
         assert not missing, f"not in the wheel: {sorted(missing)}"
     assert {"ptce_kg/py.typed", "ptce_kg/web/templates/base.html"} <= names
     data = {n.split("/")[3] for n in names if n.startswith("ptce_kg/_bundled/data/")}
-    assert data == {"territories", "sources", "actors", "ptce"}, "only the real data goes in"
+    assert data == {"territories", "sources", "actors", "ptce", "links"}, "only the real data"
     assert installed.wheel.stat().st_size < 2_000_000
 
 
@@ -158,8 +159,8 @@ def loaded(installed: Installed) -> Path:
         installed.bin / "ptce-kg", "load", "--bundled", "--store", store,
         cwd=installed.workdir, env=installed.env,
     )  # fmt: skip
-    # régions, départements, communes, the documents and organisations, then each PTCE
-    expected = 3 + 2 + len(_sources("data/ptce"))
+    # régions, départements, communes, the documents and organisations, each PTCE, the link sets
+    expected = 3 + 2 + len(_sources("data/ptce")) + len(_sources("data/links"))
     assert done.stdout.count("loaded ") == expected, done.stdout + done.stderr
     assert list(installed.workdir.iterdir()) == [], "the load wrote into the working directory"
     return store
