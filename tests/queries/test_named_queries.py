@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from rdflib import Literal
+from rdflib import Graph, Literal
 from rdflib.plugins.sparql import prepareQuery
 
 from ptce_kg.config import PROJECT_ROOT
@@ -511,3 +511,21 @@ def test_recognitions_as_of_a_day_before_the_round_are_none(
     everyone = _column(dataset_store, query, {"recognition": "call-2013"}, "ptce")
     # undated laureates count from the round's announcement (2014-01-10)
     assert before == [] and sorted(after) == sorted(everyone) and len(everyone) > 5
+
+
+def test_the_legal_form_check_reads_the_ontology_axioms(dataset_store: Store) -> None:
+    """An organisation of a declared association's legal category that is not typed ptce:Association
+    is found: the check derives the class from the ontology's axioms (decision 0007)."""
+    check = (QUERIES_DIR / "checks" / "legal-form-class-violation.rq").read_text(encoding="utf-8")
+    org = "https://example.org/org/untyped-association"
+    graph = Graph()
+    for row in dataset_store.query(
+        "CONSTRUCT { ?s ?p ?o } WHERE { GRAPH <https://w3id.org/ptce/graph/ontology> { ?s ?p ?o } }"
+    ).triples:
+        graph.add(row)
+    graph.parse(
+        data=f"<{org}> <http://www.w3.org/ns/regorg#orgType> <{ID}concept/legal-form/9220> .",
+        format="turtle",
+    )
+    found = {(str(r[0]), str(r[2])) for r in graph.query(check)}
+    assert found == {(org, "https://w3id.org/ptce/ontology#Association")}
