@@ -239,13 +239,12 @@ PT = {
         "fundingSource",
         "recognitionKind",
         "recognitionDate",
-        "amount",
+        "grantedAmount",
+        "refPeriod",
         "startDate",
         "endDate",
         "indicatorKind",
         "value",
-        "unit",
-        "date",
         "cooperativeStatus",
         "college",
         "CooperationAction",
@@ -276,6 +275,42 @@ ROV_ORG_TYPE = iri(_P["rov"] + "orgType")
 ADMS_IDENTIFIER = iri(_P["adms"] + "identifier")
 ADMS_IDENTIFIER_CLASS = iri(_P["adms"] + "Identifier")
 SIREN_TYPE = iri(_P["idtype"] + "siren")
+# indicators are Data Cube observations with an OWL-Time period and a QUDT unit (decision 0007)
+QB_OBSERVATION = iri("http://purl.org/linked-data/cube#Observation")
+QB_DATASET = iri("http://purl.org/linked-data/cube#dataSet")
+INDICATOR_DATASET = iri(f"{ID}dataset/indicators")
+UNIT_MEASURE = iri("http://purl.org/linked-data/sdmx/2009/attribute#unitMeasure")
+UNITS = {
+    "count": iri("http://qudt.org/vocab/unit/NUM"),
+    "person": iri(f"{CONCEPT}unit/person"),
+    "euro": iri("http://qudt.org/vocab/unit/CCY_EUR"),
+}
+TIME = "http://www.w3.org/2006/time#"
+QUDT = "http://qudt.org/schema/qudt/"
+
+
+def period_subjects(y: int) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The OWL-Time interval ``id/period/<year>`` and its first and last days."""
+    first, last = iri(f"{ID}instant/{y}-01-01"), iri(f"{ID}instant/{y}-12-31")
+    return [
+        (
+            iri(f"{ID}period/{y}"),
+            [
+                (A, iri(TIME + "ProperInterval")),
+                (LABEL, lit(str(y))),
+                (iri(TIME + "hasBeginning"), first),
+                (iri(TIME + "hasEnd"), last),
+            ],
+        ),
+        (
+            first,
+            [(A, iri(TIME + "Instant")), (iri(TIME + "inXSDDate"), typed(f"{y}-01-01", "date"))],
+        ),
+        (
+            last,
+            [(A, iri(TIME + "Instant")), (iri(TIME + "inXSDDate"), typed(f"{y}-12-31", "date"))],
+        ),
+    ]
 
 
 def concept(scheme: str, key: str) -> str:
@@ -434,6 +469,7 @@ def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> li
     )
     for kind, when in recognitions:
         rec = iri(f"{ID}recognition/synthetic-{i}-{kind}")
+        amount = typed(f"{rng.randint(3, 30) * 10000}.00", "decimal")
         props.append((PT["hasRecognition"], rec))
         subjects.append(
             (
@@ -442,13 +478,26 @@ def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> li
                     (A, PT["Recognition"]),
                     (PT["recognitionKind"], concept("recognition", kind)),
                     (PT["recognitionDate"], year(when)),
-                    (PT["amount"], typed(f"{rng.randint(3, 30) * 10000}.00", "decimal")),
+                    (PT["grantedAmount"], iri(f"{ID}amount/synthetic-{i}-{kind}")),
                     (PT["startDate"], year(when)),
                     (PT["endDate"], year(when + 2)),
                     (SOURCE, src),
                 ],
             )
         )
+        subjects.append(
+            (
+                iri(f"{ID}amount/synthetic-{i}-{kind}"),
+                [
+                    (A, iri(QUDT + "QuantityValue")),
+                    (iri(QUDT + "numericValue"), amount),
+                    (iri(QUDT + "unit"), UNITS["euro"]),
+                ],
+            )
+        )
+    if i == 0:  # the periods every PTCE's indicators share, described once
+        for y in INDICATOR_YEARS:
+            subjects.extend(period_subjects(y))
     for kind, unit, low, high in INDICATORS:
         value = rng.randint(low, high)
         for y in INDICATOR_YEARS:
@@ -459,10 +508,12 @@ def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> li
                     ind,
                     [
                         (A, PT["Indicator"]),
+                        (A, QB_OBSERVATION),
+                        (QB_DATASET, INDICATOR_DATASET),
                         (PT["indicatorKind"], concept("indicator", kind)),
                         (PT["value"], typed(f"{value}.0", "decimal")),
-                        (PT["unit"], concept("unit", unit)),
-                        (PT["date"], year(y)),
+                        (UNIT_MEASURE, UNITS[unit]),
+                        (PT["refPeriod"], iri(f"{ID}period/{y}")),
                         (SOURCE, src),
                     ],
                 )

@@ -86,14 +86,18 @@ def test_every_minted_iri_says_synthetic(graph: Graph) -> None:
         if isinstance(term, URIRef)
         and str(term).startswith("https://w3id.org/ptce/id/")
         and not str(term).startswith(
-            ("https://w3id.org/ptce/id/concept/", "https://w3id.org/ptce/id/commune/")
+            tuple(
+                f"https://w3id.org/ptce/id/{kind}/"
+                for kind in ("concept", "commune", "period", "instant", "dataset")
+            )
         )
     }
     assert minted
     assert all("synthetic" in iri for iri in minted), sorted(
         i for i in minted if "synthetic" not in i
     )
-    # referenced, not minted: real INSEE communes and the project's concepts
+    # referenced, not minted: real INSEE communes, the project's concepts, the shared periods and
+    # the indicators' data set (decision 0007)
     communes = {str(o) for o in graph.objects() if "/id/commune/" in str(o)}
     assert all(re.fullmatch(r"https://w3id\.org/ptce/id/commune/[0-9AB]{5}", c) for c in communes)
 
