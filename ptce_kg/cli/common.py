@@ -32,7 +32,7 @@ from ptce_kg.errors import (
     SourceError,
     StoreError,
 )
-from ptce_kg.formats import RdfFormat
+from ptce_kg.formats import RdfFormat, ResultsFormat
 from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import ONTOLOGY_GRAPH
 from ptce_kg.store import Store, open_store
@@ -248,12 +248,12 @@ class QueryFormat(StrEnum):
 
 
 MEDIA_TYPES = {
-    QueryFormat.json: "application/sparql-results+json",
-    QueryFormat.xml: "application/sparql-results+xml",
-    QueryFormat.csv: "text/csv",
-    QueryFormat.tsv: "text/tab-separated-values",
-    QueryFormat.turtle: "text/turtle",
-    QueryFormat.ntriples: "application/n-triples",
+    QueryFormat.json: ResultsFormat.JSON.media_type,
+    QueryFormat.xml: ResultsFormat.XML.media_type,
+    QueryFormat.csv: ResultsFormat.CSV.media_type,
+    QueryFormat.tsv: ResultsFormat.TSV.media_type,
+    QueryFormat.turtle: RdfFormat.TURTLE.media_type,
+    QueryFormat.ntriples: RdfFormat.N_TRIPLES.media_type,
 }
 
 

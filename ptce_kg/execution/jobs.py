@@ -16,6 +16,7 @@ from typing import IO, Any, cast
 
 from ptce_kg import errors
 from ptce_kg.errors import PtceError, QueryError, QueryTimeout, ResultTooLarge
+from ptce_kg.formats import ResultsFormat
 from ptce_kg.store import Store
 
 
@@ -90,13 +91,13 @@ _CSV_FIELD = re.compile(rb'"[^"]*"')
 
 def count_result_rows(body: bytes, media_type: str) -> int:
     """Count the solutions in a SELECT result serialised by Oxigraph in ``media_type``."""
-    if media_type == "application/sparql-results+xml":
+    if media_type == ResultsFormat.XML.media_type:
         return body.count(b"<result>") + body.count(b"<result/>")
-    if media_type == "text/tab-separated-values":  # newlines inside terms are escaped
+    if media_type == ResultsFormat.TSV.media_type:  # newlines inside terms are escaped
         return max(body.count(b"\n") - 1, 0)
-    if media_type == "text/csv":  # quoted fields may hold newlines: drop them first
+    if media_type == ResultsFormat.CSV.media_type:  # quoted fields may hold newlines: drop them
         return max(_CSV_FIELD.sub(b"", body).count(b"\n") - 1, 0)
-    if media_type == "application/sparql-results+json":
+    if media_type == ResultsFormat.JSON.media_type:
         # With strings removed, "},{" only separates two solutions (terms are separated by "},:").
         bare = _JSON_STRING.sub(b"", body)
         start = bare.find(b":[", bare.find(b":{", bare.find(b"}")))

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any
 import pyoxigraph as ox
 
 from ptce_kg.errors import FormatMismatch, QueryError, StaleStoreView, StoreError
-from ptce_kg.formats import RdfFormat, oxigraph_format
+from ptce_kg.formats import RdfFormat, ResultsFormat, oxigraph_format, oxigraph_results_format
 from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
 from ptce_kg.store.syntax import explain_syntax_error
@@ -31,12 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_OX_RESULT_FORMATS = {
-    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
-    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
-    "text/csv": ox.QueryResultsFormat.CSV,
-    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
-}
+_OX_RESULT_FORMATS = {fmt.media_type: oxigraph_results_format(fmt) for fmt in ResultsFormat}
 _OX_GRAPH_FORMATS = {fmt.media_type: oxigraph_format(fmt) for fmt in RdfFormat}
 #: Graphs whose bulk write has started and not finished (see EmbeddedStore._bulk_write_new).
 _PENDING = "urn:x-ptce-kg:pending-writes"

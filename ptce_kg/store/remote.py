@@ -46,7 +46,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
 from ptce_kg.errors import FormatMismatch, QueryError, QueryTimeout, StoreError
-from ptce_kg.formats import RdfFormat
+from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat
 from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
@@ -54,12 +54,7 @@ from ptce_kg.store.terms import to_rdflib
 
 log = logging.getLogger(__name__)
 
-RESULT_TYPES = (
-    "application/sparql-results+json",
-    "application/sparql-results+xml",
-    "text/csv",
-    "text/tab-separated-values",
-)
+RESULT_TYPES = RESULTS_MEDIA_TYPES
 GRAPH_TYPES = tuple(fmt.media_type for fmt in RdfFormat)
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

@@ -13,23 +13,26 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-SPARQL_JSON = "application/sparql-results+json"
-SPARQL_XML = "application/sparql-results+xml"
-CSV = "text/csv"
-TSV = "text/tab-separated-values"
-TURTLE = "text/turtle"
-N_TRIPLES = "application/n-triples"
-RDF_XML = "application/rdf+xml"
-JSON_LD = "application/ld+json"
-N_QUADS = "application/n-quads"
-TRIG = "application/trig"
+from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat, ResultsFormat
+
+# The media types of ptce_kg.formats, by the short names the handlers use.
+SPARQL_JSON = ResultsFormat.JSON.media_type
+SPARQL_XML = ResultsFormat.XML.media_type
+CSV = ResultsFormat.CSV.media_type
+TSV = ResultsFormat.TSV.media_type
+TURTLE = RdfFormat.TURTLE.media_type
+N_TRIPLES = RdfFormat.N_TRIPLES.media_type
+RDF_XML = RdfFormat.RDF_XML.media_type
+JSON_LD = RdfFormat.JSON_LD.media_type
+N_QUADS = RdfFormat.N_QUADS.media_type
+TRIG = RdfFormat.TRIG.media_type
 HTML = "text/html"
 SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 FORM = "application/x-www-form-urlencoded"
 
 #: Formats for SELECT and ASK results, in the server's order of preference.
-RESULT_TYPES: tuple[str, ...] = (SPARQL_JSON, SPARQL_XML, CSV, TSV)
+RESULT_TYPES: tuple[str, ...] = RESULTS_MEDIA_TYPES
 #: Formats for CONSTRUCT and DESCRIBE results (and RDF documents), in order of preference.
 GRAPH_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, RDF_XML, JSON_LD, N_QUADS, TRIG)
 
