@@ -16,7 +16,6 @@ makes one graph per PTCE, one of the organisations and one of the documents they
 
 from __future__ import annotations
 
-import calendar
 import csv
 import hashlib
 import re
@@ -30,6 +29,7 @@ from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, SKOS, XSD
 
 from ptce_kg.errors import SourceError
 from ptce_kg.ingest.mapping import Vocabularies
+from ptce_kg.ingest.periods import add_member_during, describe_period
 from ptce_kg.namespaces import (
     ADMS,
     DEFAULT_BASE,
@@ -414,36 +414,6 @@ def date_literal(text: str) -> Literal:
     return Literal(text, datatype=datatype)
 
 
-def period_bounds(text: str) -> tuple[str, str, str]:
-    """The first day, last day and xsd:duration of the period a date names (``YYYY``,
-    ``YYYY-MM`` or ``YYYY-MM-DD``): ``2016`` is 2016-01-01 to 2016-12-31, ``P1Y``."""
-    year = int(text[:4])
-    if len(text) == 4:
-        return f"{year:04d}-01-01", f"{year:04d}-12-31", "P1Y"
-    month = int(text[5:7])
-    if len(text) == 7:
-        last = calendar.monthrange(year, month)[1]
-        return f"{text}-01", f"{text}-{last:02d}", "P1M"
-    return text, text, "P1D"
-
-
-def describe_period(g: Graph, text: str, base: str) -> URIRef:
-    """Add the OWL-Time interval a stated date names (docs/decisions/0007-standard-patterns.md):
-    ``id/period/<text>``, a ``time:ProperInterval`` labelled as stated, its duration, and its
-    first and last days as ``time:Instant``s with ``time:inXSDDate``."""
-    first, last, duration = period_bounds(text)
-    period = mint_iri("period", text, base=base)
-    g.add((period, RDF.type, TIME.ProperInterval))
-    g.add((period, RDFS.label, Literal(text)))
-    g.add((period, TIME.hasXSDDuration, Literal(duration, datatype=XSD.duration)))
-    for link, day in ((TIME.hasBeginning, first), (TIME.hasEnd, last)):
-        instant = mint_iri("instant", day, base=base)
-        g.add((period, link, instant))
-        g.add((instant, RDF.type, TIME.Instant))
-        g.add((instant, TIME.inXSDDate, Literal(day, datatype=XSD.date)))
-    return period
-
-
 def territory_iri(kind: str, code: str, base: str) -> URIRef:
     """The IRI of a territory of ``data/territories`` (commune, departement, region, epci)."""
     return mint_iri(kind, code, base=base)
@@ -528,26 +498,16 @@ class _Builder:
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
 
     def member_during(self, g: Graph, node: URIRef, key: str, rows: list[Row]) -> None:
-        """``org:memberDuring`` of a membership with a start or an end: an OWL-Time interval whose
-        beginning is the first day of the start as stated and whose end is the last day of the end
-        ("2015" to "2018": 2015-01-01 to 2018-12-31), so that dates compare as ``xsd:date``
-        (decision 0007). The instants are described with the periods, once."""
-        bounds = []
-        for column, link, side in (("start", TIME.hasBeginning, 0), ("end", TIME.hasEnd, 1)):
+        """``org:memberDuring`` of a membership with a start or an end (decision 0007): from the
+        first day of the start as stated to the last day of the end, so that dates compare as
+        ``xsd:date``. The instants are described once, with the periods."""
+        texts = []
+        for column in ("start", "end"):
             stated = [r[column] for r in rows if r[column]]
-            if stated:
-                text, _ = pick(stated, dates=True)
-                self.periods.add(text)
-                bounds.append(
-                    (link, mint_iri("instant", period_bounds(text)[side], base=self.base))
-                )
-        if not bounds:
-            return
-        during = mint_iri("interval", key, base=self.base)
-        g.add((node, ORG.memberDuring, during))
-        g.add((during, RDF.type, TIME.ProperInterval))
-        for link, instant in bounds:
-            g.add((during, link, instant))
+            texts.append(pick(stated, dates=True)[0] if stated else "")
+        interval = mint_iri("interval", key, base=self.base)
+        if add_member_during(g, node, interval, texts[0], texts[1], self.base):
+            self.periods.update(t for t in texts if t)
 
     def amount(self, g: Graph, node: URIRef, key: str, values: list[str]) -> None:
         """The amount granted with a recognition: a ``qudt:QuantityValue`` in euros (the

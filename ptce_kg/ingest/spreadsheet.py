@@ -37,6 +37,7 @@ from ptce_kg.ingest.mapping import (
     apply_key_function,
     normalise,
 )
+from ptce_kg.ingest.periods import add_member_intervals
 from ptce_kg.namespaces import DEFAULT_BASE, PREFIXES, mint_iri
 
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
@@ -357,6 +358,7 @@ def read_spreadsheet(
         graph.bind(prefix, namespace, replace=True)
     result = SpreadsheetRdf(path=path, graph=graph, tables=[t for _m, t in read])
     _Converter(mapping, vocabularies, base, result).run(read)
+    add_member_intervals(graph, base)  # the dates compare as xsd:date bounds (decision 0007)
     return result
 
 

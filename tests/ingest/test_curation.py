@@ -13,11 +13,11 @@ from ptce_kg.ingest.curation import (
     TABLES,
     CurationError,
     build_dataset,
-    period_bounds,
     pick,
     read_curation,
     write_dataset,
 )
+from ptce_kg.ingest.periods import period_bounds
 from ptce_kg.namespaces import ADMS, PTCE, QB, QUDT, SCHEMA, SDMX_ATTRIBUTE, TIME
 
 VOCAB = ONTOLOGY_DIR / "vocabularies"
