@@ -497,6 +497,15 @@ class _Builder:
             others = ", ".join(sorted(set(stated) - {value}))
             g.add((node, SKOS.note, Literal(f"Other sources give {others}.", lang="en")))
 
+    def has_time(self, g: Graph, node: URIRef, values: list[str]) -> None:
+        """``time:hasTime`` of a dated node (a recognition, a change): the period its date names,
+        as stated, whose first and last days compare as ``xsd:date`` (decision 0007)."""
+        stated = [v for v in values if v]
+        if stated:
+            text, _ = pick(stated, dates=True)
+            g.add((node, TIME.hasTime, mint_iri("period", text, base=self.base)))
+            self.periods.add(text)
+
     def member_during(self, g: Graph, node: URIRef, key: str, rows: list[Row]) -> None:
         """``org:memberDuring`` of a membership with a start or an end (decision 0007): from the
         first day of the start as stated to the last day of the end, so that dates compare as
@@ -538,6 +547,7 @@ class _Builder:
         for form in before[:1]:
             g.add((event, PTCE.legalFormBefore, self.form(form)))
         self.single(g, event, DCTERMS.date, [r["date"] for r in changes], dates=True)
+        self.has_time(g, event, [r["date"] for r in changes])
         for change in changes:
             if change["note"]:
                 g.add((event, SKOS.note, Literal(change["note"], lang="en")))
@@ -650,6 +660,7 @@ class _Builder:
             g.add((node, RDF.type, PTCE.Recognition))
             g.add((node, PTCE.recognitionKind, concept_iri("recognition", rnd, base=base)))
             self.single(g, node, PTCE.recognitionDate, [r["date"] for r in rows], dates=True)
+            self.has_time(g, node, [r["date"] for r in rows])
             self.amount(g, node, f"{key}-{rnd}", [r["amount"] for r in rows])
             for row in rows:
                 if row["note"]:

@@ -307,12 +307,16 @@ def test_indicators_are_data_cube_observations_with_a_period_and_a_qudt_unit(
         Literal("2016-12-31", datatype=XSD.date),
     )
     assert g.value(period, TIME.hasXSDDuration) == Literal("P1Y", datatype=XSD.duration)
-    # the periods file describes only the periods the indicators use
+    # the periods file describes only the periods the data states: the indicators' years, the
+    # membership's start (2019) and the recognition's day (its most precise date)
     periods = Graph().parse(data=built[PERIODS_FILE], format="turtle")
     assert set(periods.subjects(RDF.type, TIME.ProperInterval)) == {
         URIRef(ID + "period/2016"),
         URIRef(ID + "period/2019"),
+        URIRef(ID + "period/2014-01-10"),
     }
+    recognition = URIRef(ID + "recognition/pole-x-call-2013")
+    assert g.value(recognition, TIME.hasTime) == URIRef(ID + "period/2014-01-10")
 
 
 def test_a_granted_amount_is_a_qudt_quantity_in_euros(curation: Path) -> None:
