@@ -68,8 +68,12 @@ def _sources(folder: str) -> set[str]:
     }
 
 
+#: A bound that only stops a hung command (the bundled load takes ~1.5 min of CPU on 2 cores).
+_HUNG = 900.0
+
+
 def _run(
-    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120
+    *args: str | Path, cwd: Path, env: dict[str, str] | None = None, timeout: float = _HUNG
 ) -> subprocess.CompletedProcess[str]:
     done = subprocess.run(
         [str(a) for a in args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
