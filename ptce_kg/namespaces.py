@@ -107,6 +107,8 @@ class PTCE(DefinedNamespace):
     indicatorOf: URIRef
     refPeriod: URIRef
     grantedAmount: URIRef
+    hasESUSApproval: URIRef
+    ESUSApproval: URIRef
     indicatorKind: URIRef
     value: URIRef
     unit: URIRef
