@@ -654,6 +654,13 @@ class _Builder:
             self.state(g, key, ptce, predicate, obj, row, used, asserted=assert_it)
             if row["note"]:
                 g.add((ptce, SKOS.note, Literal(row["note"], lang="en")))
+        if "founded" in asserted:  # the founding as ORG's event, dated by its period (0007)
+            founding = mint_iri("event", f"{key}-founding", base=base)
+            g.add((founding, RDF.type, ORG.ChangeEvent))
+            g.add((founding, ORG.resultingOrganization, ptce))
+            self.has_time(g, founding, [asserted["founded"]])
+            stating = [r for r in facts if r["property"] == "founded"]
+            self.cite(g, founding, [r for r in stating if r["value"] == asserted["founded"]], used)
         for rnd, rows in _group(c.table("recognitions"), key, "round").items():
             node = mint_iri("recognition", f"{key}-{rnd}", base=base)
             g.add((ptce, PTCE.hasRecognition, node))

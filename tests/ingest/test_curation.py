@@ -308,15 +308,31 @@ def test_indicators_are_data_cube_observations_with_a_period_and_a_qudt_unit(
     )
     assert g.value(period, TIME.hasXSDDuration) == Literal("P1Y", datatype=XSD.duration)
     # the periods file describes only the periods the data states: the indicators' years, the
-    # membership's start (2019) and the recognition's day (its most precise date)
+    # membership's start (2019), the recognition's day (its most precise date) and the founding
+    # year asserted among 2014 and 2016 (the earliest, on a tie)
     periods = Graph().parse(data=built[PERIODS_FILE], format="turtle")
     assert set(periods.subjects(RDF.type, TIME.ProperInterval)) == {
         URIRef(ID + "period/2016"),
         URIRef(ID + "period/2019"),
         URIRef(ID + "period/2014-01-10"),
+        URIRef(ID + "period/2014"),
     }
     recognition = URIRef(ID + "recognition/pole-x-call-2013")
     assert g.value(recognition, TIME.hasTime) == URIRef(ID + "period/2014-01-10")
+
+
+def test_the_founding_is_an_org_change_event_dated_by_its_period(curation: Path) -> None:
+    """Sources give 2014 and 2016: the asserted year names the founding event's period, and the
+    event cites only the document that gives that year."""
+    g = build(curation)
+    pole = URIRef(ID + "ptce/pole-x")
+    founded = g.value(pole, SCHEMA.foundingDate)
+    founding = URIRef(ID + "event/pole-x-founding")
+    assert (founding, RDF.type, ORG.ChangeEvent) in g
+    assert g.value(founding, ORG.resultingOrganization) == pole
+    assert g.value(founding, TIME.hasTime) == URIRef(ID + f"period/{founded}")
+    expected = {DOC_A} if str(founded) == "2014" else {DOC_B}
+    assert set(g.objects(founding, DCTERMS.source)) == expected
 
 
 def test_a_granted_amount_is_a_qudt_quantity_in_euros(curation: Path) -> None:
