@@ -28,6 +28,15 @@ def test_tokens_read_strings_iris_variables_and_prefixed_names_whole():
     ]
 
 
+def test_a_prefix_may_start_with_any_letter_and_its_words_stay_whole():
+    # "éSELECT:" is one prefix, not "é" then the keyword SELECT
+    assert kinds("PREFIX éSELECT: <urn:x> ASK { ?s éSELECT:p ?o }")[:2] == [
+        ("word", "PREFIX"),
+        ("word", "éSELECT:"),
+    ]
+    assert ("word", "éSELECT:p") in kinds("ASK { ?s éSELECT:p ?o }")
+
+
 def test_a_comparison_is_not_an_iri():
     assert [k for k, _ in kinds("FILTER(?a < ?b && ?c > 2)")].count("iri") == 0
 

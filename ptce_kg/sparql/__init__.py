@@ -9,6 +9,5 @@ touches a store.
 - :mod:`ptce_kg.sparql.updates`: the updates that replace and drop named graphs (both store
   backends send them).
 
-Not here yet (issue 17): ``store/remote.py``'s own token table (query form, VALUES binding, BASE)
-and the reach analysis of ``store/reach.py``.
+Not here yet (issue 17): the reach analysis of ``store/reach.py``.
 """

@@ -5,7 +5,8 @@ inside them is never taken for syntax; that is all ptce_kg asks of SPARQL text b
 parses it (where to put a ``VALUES`` block, where an update's ``WHERE`` is, which form a query has).
 
 Kinds: ``ws``, ``comment``, ``string``, ``iri``, ``var``, ``open`` (``{``), ``close`` (``}``),
-``word`` (a keyword or a prefixed name, ``ex:name``, ``:name``, ``_:b0``) and ``other`` (any other
+``word`` (a keyword or a prefixed name, ``ex:name``, ``:name``, ``_:b0``, ``é:x``: a word
+starts with any letter, as SPARQL's ``PN_CHARS_BASE`` allows) and ``other`` (any other
 single character: punctuation, operators, the digits of a number).
 """
 
@@ -22,7 +23,7 @@ TOKEN = re.compile(
     |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
     |(?P<var>[?$]\w+)
     |(?P<open>\{)|(?P<close>\})
-    |(?P<word>[A-Za-z_][\w.-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)
+    |(?P<word>[^\W\d][\w.-]*(?::[\w.:%\\-]*)?|:[\w.:%\\-]*)
     |(?P<other>.)""",
     re.VERBOSE | re.DOTALL,
 )

@@ -47,6 +47,8 @@ from rdflib.term import Node
 
 from ptce_kg.errors import FormatMismatch, QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat
+from ptce_kg.sparql.lexer import group_end
+from ptce_kg.sparql.lexer import tokens as sparql_tokens
 from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
@@ -120,25 +122,17 @@ def redact_url(url: str) -> str:
 
 
 # ------------------------------------------------------------------------------- SPARQL text
-_TOKEN = re.compile(
-    r"""(?P<ws>\s+)|(?P<comment>\#[^\n]*)
-    |(?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
-        |'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")
-    |(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-    |(?P<var>[?$]\w+)
-    |(?P<word>[\w.:%-]+)
-    |(?P<other>.)""",
-    re.VERBOSE | re.DOTALL,
-)
 _FORMS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
 
 
-def _tokens(sparql: str) -> Iterator[tuple[str, str, int]]:
-    """Significant tokens of ``sparql`` as (kind, text, end offset); comments and blanks skipped."""
-    for m in _TOKEN.finditer(sparql):
-        kind = m.lastgroup or "other"
-        if kind not in ("ws", "comment"):
-            yield kind, m.group(), m.end()
+def _form(sparql: str) -> re.Match[str] | None:
+    """The token of the query form keyword, before any group (``None``: no query form)."""
+    for m in sparql_tokens(sparql):
+        if m.lastgroup == "word" and m.group().lower() in _FORMS:
+            return m
+        if m.lastgroup == "open":
+            break
+    return None
 
 
 def query_kind(sparql: str) -> str:
@@ -147,15 +141,13 @@ def query_kind(sparql: str) -> str:
     Raises:
         QueryError: if no query form is found (an update, or not SPARQL).
     """
-    for kind, text, _end in _tokens(sparql):
-        if kind == "word" and text.lower() in _FORMS:
-            return _FORMS[text.lower()]
-        if kind == "other" and text == "{":
-            break
-    raise QueryError(
-        "not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE",
-        hint="updates go through the update operation",
-    )
+    form = _form(sparql)
+    if form is None:
+        raise QueryError(
+            "not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE",
+            hint="updates go through the update operation",
+        )
+    return _FORMS[form.group().lower()]
 
 
 def sparql_term(term: Node) -> str:
@@ -191,32 +183,25 @@ def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
     """
     if not bindings:
         return sparql
-    tokens = list(_tokens(sparql))
-    i = next(
-        (n for n, (k, t, _e) in enumerate(tokens) if k == "word" and t.lower() in _FORMS), None
-    )
-    if i is None:
+    form = _form(sparql)
+    if form is None:
         raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    if tokens[i][1].lower() == "construct" and i + 1 < len(tokens):
-        nxt = tokens[i + 1]
-        if nxt[0] == "word" and nxt[1].lower() == "where":
+    after = form.end()
+    if form.group().lower() == "construct":
+        nxt = next(sparql_tokens(sparql, after), None)
+        if nxt is not None and nxt.lastgroup == "word" and nxt.group().lower() == "where":
             raise QueryError(
                 "bound parameters cannot be used with CONSTRUCT WHERE { … } on a remote store",
                 hint="write CONSTRUCT { template } WHERE { patterns }",
             )
-        if nxt[1] == "{":  # skip the template
-            depth, i = 0, i + 1
-            while i < len(tokens):
-                depth += {"{": 1, "}": -1}.get(tokens[i][1], 0) if tokens[i][0] == "other" else 0
-                if depth == 0:
-                    break
-                i += 1
-    brace = next((t for t in tokens[i + 1 :] if t[0] == "other" and t[1] == "{"), None)
+        if nxt is not None and nxt.lastgroup == "open":  # skip the template
+            after = group_end(sparql, nxt.end()) + 1
+    brace = next((m for m in sparql_tokens(sparql, after) if m.lastgroup == "open"), None)
     if brace is None:
         raise QueryError("bound parameters need a WHERE { … } group in the query")
     names = " ".join(f"?{name}" for name in bindings)
     row = " ".join(sparql_term(term) for term in bindings.values())
-    offset = brace[2]
+    offset = brace.end()
     return f"{sparql[:offset]} VALUES ({names}) {{ ({row}) }} {sparql[offset:]}"
 
 

@@ -94,8 +94,9 @@ def test_the_query_url_keeps_its_parameters_for_queries_only():
         ("BASE <http://x/ASK> SELECT * { ?s ?p 'CONSTRUCT' }", "select"),
         ("ask { ?s ?p ?o }", "ask"),
         ("DESCRIBE <http://x>", "graph"),
+        ("PREFIX éask: <http://x/> SELECT ?s { ?s éask:p 1 }", "select"),
     ],
-    ids=["construct-after-prefix", "select-with-base", "ask-lowercase", "describe"],
+    ids=["construct-after-prefix", "select-with-base", "ask-lowercase", "describe", "é-prefix"],
 )
 def test_query_kind_reads_the_query_form_not_words_in_iris_strings_or_comments(query, kind):
     assert query_kind(query) == kind
