@@ -10,6 +10,11 @@ def drop_graphs_update(graphs: Iterable[str]) -> str:
     return ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs)
 
 
+def graph_block(graph: str, triples: str) -> str:
+    """``GRAPH <graph> { triples }``: one graph in an ``INSERT DATA`` or an insert template."""
+    return f"GRAPH <{graph}> {{\n{triples}\n}}\n"
+
+
 def replace_graphs_update(graphs: Mapping[str, bytes]) -> str:
     """The one update that replaces each graph by its N-Triples: the drops, then one
     ``INSERT DATA`` with a ``GRAPH`` block per graph that has triples.
@@ -19,9 +24,7 @@ def replace_graphs_update(graphs: Mapping[str, bytes]) -> str:
     """
     drops = drop_graphs_update(graphs)
     inserts = [
-        f"GRAPH <{g}> {{\n{triples.decode('utf-8')}\n}}\n"
-        for g, triples in graphs.items()
-        if triples.strip()
+        graph_block(g, triples.decode("utf-8")) for g, triples in graphs.items() if triples.strip()
     ]
     if not inserts:
         return drops

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from ptce_kg.errors import StoreError
 from ptce_kg.formats import RdfFormat
+from ptce_kg.sparql.updates import drop_graphs_update, graph_block
 
 #: Graphs a fresh Virtuoso 7 database holds on its own (never ptce_kg data).
 SYSTEM_GRAPHS = (
@@ -82,9 +83,7 @@ def insert_data(graphs: Iterable[tuple[str, bytes]]) -> bytes:
     return (
         b"INSERT DATA {\n"
         + b"".join(
-            b"GRAPH <" + g.encode() + b"> {\n" + block + b"\n}\n"
-            for g, nt in graphs
-            for block in _blocks(nt)
+            graph_block(g, block.decode()).encode() for g, nt in graphs for block in _blocks(nt)
         )
         + b"}"
     )
@@ -137,8 +136,7 @@ def _template(triples: list[tuple[str, bytes]]) -> bytes:
     for graph, line in triples:
         by_graph.setdefault(graph, []).append(line)
     blocks = b"".join(
-        b"GRAPH <" + g.encode() + b"> {\n" + b"\n".join(lines) + b"\n}\n"
-        for g, lines in by_graph.items()
+        graph_block(g, b"\n".join(lines).decode()).encode() for g, lines in by_graph.items()
     )
     return b"INSERT {\n" + blocks + b"} WHERE {}"
 
@@ -185,12 +183,13 @@ def update_request(operations: list[bytes]) -> bytes:
 
 
 def replace_update(graphs: Mapping[str, bytes]) -> bytes:
-    """The one update request that replaces each graph by its N-Triples, on Virtuoso.
+    """The one update request that replaces each graph by its N-Triples, on Virtuoso: the drops
+    and graph blocks of :mod:`ptce_kg.sparql.updates`, in the forms and sizes of :func:`inserts`.
 
     Raises:
         StoreError: more than :data:`BLOCK` triples linked by blank nodes.
     """
-    drops = ";\n".join(f"DROP SILENT GRAPH <{g}>" for g in graphs).encode()
+    drops = drop_graphs_update(graphs).encode()
     return update_request([drops, *inserts(graphs)])
 
 
