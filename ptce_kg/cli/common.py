@@ -35,8 +35,8 @@ from ptce_kg.errors import (
 from ptce_kg.formats import RdfFormat, ResultsFormat
 from ptce_kg.ingest.rdf import ParseLimits
 from ptce_kg.namespaces import ONTOLOGY_GRAPH
+from ptce_kg.sparql.reach import screen_sparql
 from ptce_kg.store import Store, open_store
-from ptce_kg.store.reach import screen_sparql
 from ptce_kg.validate import Severity, ValidationReport
 from ptce_kg.validate.sparql_engine import UnsupportedShapeError
 

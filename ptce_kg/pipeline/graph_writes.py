@@ -39,6 +39,7 @@ from ptce_kg.pipeline import (
     store_hierarchy,
 )
 from ptce_kg.sparql.lexer import tokens as sparql_tokens
+from ptce_kg.sparql.reach import analyse_update, inserted_typed_literals
 from ptce_kg.store import (
     EmbeddedStore,
     Store,
@@ -46,7 +47,6 @@ from ptce_kg.store import (
     is_companion_graph,
     open_embedded_store,
 )
-from ptce_kg.store.reach import analyse_update, inserted_typed_literals
 from ptce_kg.validate import ValidationReport, Written, touched_nodes, validate_dataset
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ def delete_graph(
 def refuse_remote_access(update: str, base_iri: str | None = None) -> None:
     """Refuse an update that would reach outside the store (``LOAD`` or ``SERVICE``).
 
-    The clauses are found in rdflib's parse tree (:func:`ptce_kg.store.reach.analyse_update`, the
+    The clauses are found in rdflib's parse tree (:func:`ptce_kg.sparql.reach.analyse_update`, the
     analysis the endpoint's reach check uses for queries); a write never makes the server fetch
     anything, so no allow-list applies here.
 

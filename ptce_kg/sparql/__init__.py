@@ -7,7 +7,8 @@ touches a store.
   whole), and where a query's ``WHERE`` groups are (named queries bind their parameters there;
   the write path puts the Protocol's ``USING`` before an update's ``WHERE``);
 - :mod:`ptce_kg.sparql.updates`: the updates that replace and drop named graphs (both store
-  backends send them).
-
-Not here yet (issue 17): the reach analysis of ``store/reach.py``.
+  backends send them);
+- :mod:`ptce_kg.sparql.reach`: what a query or an update would make an engine reach outside the
+  store (SERVICE, LOAD, FROM, USING), read from rdflib's parse tree before any engine sees it;
+- :mod:`ptce_kg.sparql.syntax`: SPARQL syntax errors a person can act on.
 """

@@ -22,9 +22,9 @@ import pyoxigraph as ox
 
 from ptce_kg.errors import FormatMismatch, QueryError, StaleStoreView, StoreError
 from ptce_kg.formats import RdfFormat, ResultsFormat, oxigraph_format, oxigraph_results_format
+from ptce_kg.sparql.syntax import explain_syntax_error
 from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
-from ptce_kg.store.syntax import explain_syntax_error
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -317,6 +317,18 @@ class EmbeddedStore(WriteListeners):
         return bytes(
             self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(graph)) or b""
         )
+
+    def graphs_quads(self, exclude: Sequence[str] = (), *, suffixes: Sequence[str] = ()) -> bytes:
+        """Return the named graphs as N-Quads, but those in ``exclude`` or ending with a suffix."""
+        out = []
+        for graph in self.graph_sizes():
+            if not graph or graph in exclude or graph.endswith(tuple(suffixes)):
+                continue
+            suffix = f" <{graph}> .".encode()
+            for line in self.graph_triples(graph).splitlines():
+                if line.strip():
+                    out.append(line.rstrip()[:-1].rstrip() + suffix)
+        return b"\n".join(out) + b"\n"
 
     def dump(self, output: IO[bytes], fmt: RdfFormat, *, graph: str | None = None) -> None:
         """Write the dataset (TriG/N-Quads/JSON-LD) or one graph (any format) to ``output``."""

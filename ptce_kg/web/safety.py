@@ -2,7 +2,7 @@
 
 SERVICE, and FROM / FROM NAMED naming a graph that is not in the store, are refused unless the IRI
 is in the allow-list (``PTCE_SERVICE_ALLOWLIST``); a SERVICE on a variable always is. The clauses
-are found in rdflib's parse tree by :func:`ptce_kg.store.reach.analyse_query` (IRIs resolved
+are found in rdflib's parse tree by :func:`ptce_kg.sparql.reach.analyse_query` (IRIs resolved
 against PREFIX / BASE and the request's base IRI, cached per query). Oxigraph would contact a
 SERVICE endpoint as soon as the query is submitted, so this check runs before the engine sees
 the query. Updates are checked by :func:`ptce_kg.pipeline.graph_writes.refuse_remote_access`
@@ -17,8 +17,8 @@ from rdflib import URIRef
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg.errors import QueryRefused
+from ptce_kg.sparql.reach import QueryReach, analyse_query
 from ptce_kg.store import Store
-from ptce_kg.store.reach import QueryReach, analyse_query
 
 __all__ = ["QueryReach", "analyse_query", "check_query_reach", "check_reach"]
 

@@ -38,8 +38,8 @@ from ptce_kg.ingest.isolation import check_update_isolated
 from ptce_kg.ingest.rdf import ParseLimits, parse_rdf_bytes, screen_file
 from ptce_kg.nesting import MAX_NESTING_DEPTH, find_too_deep
 from ptce_kg.pipeline import graph_writes
+from ptce_kg.sparql.reach import analyse_query, analyse_update
 from ptce_kg.store import open_store
-from ptce_kg.store.reach import analyse_query, analyse_update
 from ptce_kg.web import create_app
 
 LIMIT = MAX_NESTING_DEPTH

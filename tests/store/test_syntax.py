@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 from ptce_kg import cli
 from ptce_kg.config import Settings
 from ptce_kg.errors import QueryError
+from ptce_kg.sparql.syntax import explain_syntax_error, undeclared_prefixes
 from ptce_kg.store import Store, open_store
-from ptce_kg.store.syntax import explain_syntax_error, undeclared_prefixes
 from ptce_kg.web import create_app
 
 UNDECLARED = "SELECT ?p WHERE {\n  ?p a ptce:PTCE ;\n     skos:prefLabel ?l\n}"

@@ -37,7 +37,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from ptce_kg.errors import QueryError
 from ptce_kg.nesting import BRACKETS, MAX_NESTING_DEPTH, find_too_deep
-from ptce_kg.store.syntax import prefix_hint, syntax_error_at
+from ptce_kg.sparql.syntax import prefix_hint, syntax_error_at
 
 log = logging.getLogger(__name__)
 
