@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from ptce_kg.errors import FormatMismatch, QueryError, QueryTimeout, StoreError
+from ptce_kg.errors import FormatMismatch, PtceError, QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat
 from ptce_kg.sparql.lexer import group_end
 from ptce_kg.sparql.lexer import tokens as sparql_tokens
@@ -635,7 +635,18 @@ class RemoteStore(WriteListeners):
         if self.read_only:
             raise StoreError("the store is open read-only", hint="open it without --read-only")
 
-    def _post_update(self, body: bytes, *, idempotent: bool, doing: str) -> None:
+    def _post_update(
+        self,
+        body: bytes,
+        *,
+        idempotent: bool,
+        doing: str,
+        refused: type[PtceError] = StoreError,
+    ) -> None:
+        """POST an update request; a 400 (the server refused its text) raises ``refused``: a
+        :class:`QueryError` for a caller's update, a :class:`StoreError` for the updates ptce_kg
+        writes itself. A refusal for want of rights on Virtuoso is a :class:`StoreError` that
+        says what to grant."""
         with self._request(
             "POST",
             self.endpoints.update,
@@ -653,7 +664,7 @@ class RemoteStore(WriteListeners):
                         hint=virtuoso.PERMISSION_HINT,
                     )
             if response.status_code == 400:
-                raise StoreError(
+                raise refused(
                     f"the remote store refused {doing}: {text[:1000]}",
                     hint="nothing was written (the server applies one update request as one "
                     "transaction)",
@@ -666,12 +677,7 @@ class RemoteStore(WriteListeners):
         """Run a SPARQL update as one request (one transaction on the servers of docs/stores.md)."""
         self._check_writable()
         body = with_base(sparql, base_iri).encode("utf-8")
-        try:
-            self._post_update(body, idempotent=False, doing="the update")
-        except StoreError as e:
-            if "refused the update" in e.message:
-                raise QueryError(e.message) from e
-            raise
+        self._post_update(body, idempotent=False, doing="the update", refused=QueryError)
         self._after_write()
 
     @notifies_writes

@@ -155,6 +155,59 @@ def test_reads_are_retried_on_503_and_writes_are_not():
     assert calls == ["/update"]
 
 
+@pytest.mark.parametrize(
+    ("status", "text", "server", "write", "error", "not_error", "hint"),
+    [
+        (400, "Parse error", "", "update", QueryError, StoreError, "nothing was written"),
+        (400, "Parse error", "", "replace", StoreError, QueryError, "nothing was written"),
+        (
+            500,
+            "SR186: SECURITY",
+            "Virtuoso/07.20",
+            "update",
+            StoreError,
+            QueryError,
+            "SPARQL_UPDATE",
+        ),
+        (
+            400,
+            "accurate SQL text",
+            "Virtuoso/07.20",
+            "update",
+            StoreError,
+            QueryError,
+            "SPARQL_UPDATE",
+        ),
+        (500, "boom", "", "update", StoreError, QueryError, None),
+    ],
+    ids=[
+        "bad-update",
+        "bad-replace",
+        "virtuoso-rights",
+        "virtuoso-no-update-grant",
+        "server-fault",
+    ],
+)
+def test_a_refused_update_is_told_apart_by_status_and_server_not_by_message(
+    status, text, server, write, error, not_error, hint
+):
+    """The caller's update refused by the server (400) is a QueryError; a refusal for want of
+    rights on Virtuoso is a StoreError saying what to grant, whatever its message says."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(status, text=text)
+
+    store = mock_store(handler)
+    store.virtuoso = server.startswith("Virtuoso/")
+    with pytest.raises(error) as caught:
+        if write == "update":
+            store.update("INSERT DATA { <http://x/a> <http://x/b> <http://x/c> }")
+        else:
+            store.replace_graphs({"http://x/g": b"<http://x/a> <http://x/b> <http://x/c> .\n"})
+    assert not isinstance(caught.value, not_error)
+    assert caught.value.hint == hint or (hint is not None and hint in (caught.value.hint or ""))
+
+
 def test_a_closed_port_is_a_store_error_naming_the_url_and_what_to_check():
     url = f"http://127.0.0.1:{free_port()}/query"
     with pytest.raises(StoreError) as caught:
