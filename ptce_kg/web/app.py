@@ -125,9 +125,14 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
     after_writes = AfterWrites(st)
 
     def on_write() -> None:
-        generation.bump()
-        runner.note_write()
-        after_writes()  # flush the write buffers now and then, give freed memory back
+        """The store's write listener: the one announcement of every write, the write routes'
+        included (a write through the store is announced once, by the store)."""
+        try:
+            generation.bump()
+            runner.note_write()
+            after_writes()  # flush the write buffers now and then, give freed memory back
+        except Exception:  # the write is done: report, do not turn it into a failure
+            log.exception("the write listener failed after a write")
 
     st.add_write_listener(on_write)
     description_cache = DescriptionCache(st, lambda: generation.value)
@@ -154,7 +159,7 @@ def create_app(settings: Settings, store: Store | None = None) -> FastAPI:
         store=st,
         query_runner=runner,
         generation=generation,
-        on_write=on_write,  # called by ptce_kg.web.writes after each committed write
+        on_write=on_write,  # the store's write listener, registered above
         description_cache=description_cache,
         publication=PublicationCache(settings, st, description_cache),
     )

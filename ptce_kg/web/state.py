@@ -50,8 +50,8 @@ class WriteState:
 class AppState:
     """Everything the handlers of one app share.
 
-    ``store`` notifies ``on_write`` after each write through it; the write routes call
-    ``on_write`` after each committed write of their own.
+    ``on_write`` is ``store``'s write listener: the store calls it after each write through it,
+    the write routes' included, which announce nothing themselves.
     """
 
     settings: Settings

@@ -127,15 +127,8 @@ def _media_type(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-def _notify_write(state: AppState) -> None:
-    try:
-        state.on_write()
-    except Exception:  # the write has committed: report, do not turn it into a failure
-        log.exception("on_write callback failed after a committed write")
-
-
 def _run_write(request: Request, work: Callable[[Store, Graph, str], Response]) -> Response:
-    """Run ``work(store, shapes, engine)`` under the app's writer lock, then notify the readers.
+    """Run ``work(store, shapes, engine)`` under the app's writer lock (the store announces it).
 
     Raises:
         ConfigError: the shapes cannot be read (503: no write is validated without them).
@@ -149,9 +142,8 @@ def _run_write(request: Request, work: Callable[[Store, Graph, str], Response]) 
             f"writes need the shapes, which cannot be read: {e.message}", hint=e.hint
         ) from e
     with state.writer.lock:
-        response = work(state.store, shapes, state.settings.validation_engine)
-    _notify_write(state)
-    return response
+        # the store's write listener (AppState.on_write) announces the write to the readers
+        return work(state.store, shapes, state.settings.validation_engine)
 
 
 # ---------------------------------------------------------------------------------- SPARQL Update
