@@ -28,6 +28,7 @@ from ptce_kg.store.embedded import open_embedded_store
 G1 = "https://w3id.org/ptce/graph/test-one"
 G2 = "https://w3id.org/ptce/graph/test-two"
 LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
 def nt(*pairs: tuple[str, str]) -> bytes:
@@ -119,6 +120,38 @@ def test_query_serialized_uses_the_engine_serialisers(store):
     assert kind == "graph" and body.count(b"\n") == 1
     with pytest.raises(QueryError):
         store.query_serialized("ASK { ?s ?p ?o }", "text/turtle")
+
+
+def test_graphs_quads_reads_every_graph_but_the_excluded_ones_in_one_request(store):
+    """The validation context: all named graphs as N-Quads but the excluded ones and those with an
+    excluded suffix, terms as stored (a blank node shared by two triples stays one node); a remote
+    store reads it in ONE request, not one per graph."""
+    g3 = G1 + "/provenance"
+    store.replace_graphs(
+        {
+            G1: nt(("a", "A")) + b'_:x <http://ex.org/p> "vrai"@fr .\n_:x <http://ex.org/q> '
+            b'"true"^^<http://www.w3.org/2001/XMLSchema#boolean> .\n',
+            G2: nt(("b", "B")),
+            g3: nt(("c", "C")),
+        }
+    )
+    sent = []
+    request = getattr(store, "_request", None)
+    if request is not None:
+        store._request = lambda *args, **kwargs: sent.append(args) or request(*args, **kwargs)
+    body = store.graphs_quads([G2], suffixes=["/provenance"])
+    assert len(sent) == (0 if request is None else 1)
+    got = list(ox.parse(body, format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in got} == {G1}
+    assert {(q.predicate.value, q.object) for q in got} == {
+        (LABEL, ox.Literal("A")),
+        ("http://ex.org/p", ox.Literal("vrai", language="fr")),
+        ("http://ex.org/q", ox.Literal("true", datatype=ox.NamedNode(f"{XSD}boolean"))),
+    }
+    blank = {q.subject for q in got if isinstance(q.subject, ox.BlankNode)}
+    assert len(blank) == 1
+    every = ox.parse(store.graphs_quads(), format=ox.RdfFormat.N_QUADS)
+    assert {q.graph_name.value for q in every} == {G1, G2, g3}
 
 
 def test_dump_round_trips_as_an_isomorphic_dataset(store):

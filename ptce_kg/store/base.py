@@ -178,6 +178,14 @@ class Store(Protocol):
         """Return the triples of a named graph as N-Triples."""
         ...
 
+    def graphs_quads(self, exclude: Sequence[str] = (), *, suffixes: Sequence[str] = ()) -> bytes:
+        """Return the triples of every named graph as N-Quads, but the graphs named in ``exclude``
+        or whose name ends with one of ``suffixes`` (the store's own default graph is left out).
+
+        What a validation reads as its context: a remote store answers it in one request.
+        """
+        ...
+
     def close(self) -> None:
         """Flush and release the store."""
         ...
