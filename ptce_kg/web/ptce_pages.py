@@ -212,7 +212,7 @@ def ptce_view(
         sections["indicators"],
         key=lambda n: (
             _sort_key(_first(n, PTCE.indicatorKind)),
-            _sort_key(_first(n, PTCE.date)),
+            _sort_key(_first(n, PTCE.refPeriod)),  # id/period/<date as stated>: in date order
         ),
     )
     neighbours = (
