@@ -15,17 +15,33 @@ from ptce_kg.errors import SourceError
 class RdfFormat(enum.Enum):
     """RDF serialisations ptce_kg reads and writes, with their media type and file extensions."""
 
-    TURTLE = ("text/turtle", (".ttl",), False)
-    TRIG = ("application/trig", (".trig",), True)
-    N_TRIPLES = ("application/n-triples", (".nt",), False)
-    N_QUADS = ("application/n-quads", (".nq",), True)
-    RDF_XML = ("application/rdf+xml", (".rdf", ".owl", ".xml"), False)
-    JSON_LD = ("application/ld+json", (".jsonld", ".json"), True)
+    TURTLE = ("text/turtle", (".ttl",), False, "turtle")
+    TRIG = ("application/trig", (".trig",), True, "trig")
+    N_TRIPLES = ("application/n-triples", (".nt",), False, "nt")
+    N_QUADS = ("application/n-quads", (".nq",), True, "nquads")
+    RDF_XML = ("application/rdf+xml", (".rdf", ".owl", ".xml"), False, "xml")
+    JSON_LD = ("application/ld+json", (".jsonld", ".json"), True, "json-ld")
 
-    def __init__(self, media_type: str, extensions: tuple[str, ...], has_graphs: bool) -> None:
+    def __init__(
+        self, media_type: str, extensions: tuple[str, ...], has_graphs: bool, rdflib_name: str
+    ) -> None:
         self.media_type = media_type
         self.extensions = extensions
         self.has_graphs = has_graphs
+        #: rdflib's name of the format (``Graph.serialize(format=…)``).
+        self.rdflib_name = rdflib_name
+
+    @classmethod
+    def from_media_type(cls, media_type: str) -> RdfFormat:
+        """The format of a bare media type (``text/turtle``).
+
+        Raises:
+            KeyError: not the media type of an RDF format of this table.
+        """
+        for fmt in cls:
+            if fmt.media_type == media_type:
+                return fmt
+        raise KeyError(media_type)
 
     @classmethod
     def from_name(cls, name: str) -> RdfFormat:
@@ -49,6 +65,25 @@ class RdfFormat(enum.Enum):
                 return fmt
         names = ", ".join(f.name.lower().replace("_", "-") for f in cls)
         raise SourceError(f"unknown RDF format {name!r}", hint=f"use one of {names}")
+
+
+#: The formats of a one-graph document (a resource, a description, an ontology module, the
+#: catalogue), in the server's order of preference: a client that accepts anything gets Turtle.
+DOCUMENT_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat.TURTLE,
+    RdfFormat.JSON_LD,
+    RdfFormat.N_TRIPLES,
+    RdfFormat.RDF_XML,
+)
+#: The formats of a CONSTRUCT or DESCRIBE answer, in the server's order of preference.
+GRAPH_FORMATS: tuple[RdfFormat, ...] = (
+    RdfFormat.TURTLE,
+    RdfFormat.N_TRIPLES,
+    RdfFormat.RDF_XML,
+    RdfFormat.JSON_LD,
+    RdfFormat.N_QUADS,
+    RdfFormat.TRIG,
+)
 
 
 def format_for_path(path: Path | str, explicit: str | None = None) -> RdfFormat:

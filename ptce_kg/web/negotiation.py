@@ -13,7 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat, ResultsFormat
+from ptce_kg.formats import (
+    DOCUMENT_FORMATS,
+    GRAPH_FORMATS,
+    RESULTS_MEDIA_TYPES,
+    RdfFormat,
+    ResultsFormat,
+)
 
 # The media types of ptce_kg.formats, by the short names the handlers use.
 SPARQL_JSON = ResultsFormat.JSON.media_type
@@ -33,8 +39,11 @@ FORM = "application/x-www-form-urlencoded"
 
 #: Formats for SELECT and ASK results, in the server's order of preference.
 RESULT_TYPES: tuple[str, ...] = RESULTS_MEDIA_TYPES
-#: Formats for CONSTRUCT and DESCRIBE results (and RDF documents), in order of preference.
-GRAPH_TYPES: tuple[str, ...] = (TURTLE, N_TRIPLES, RDF_XML, JSON_LD, N_QUADS, TRIG)
+#: Formats for CONSTRUCT and DESCRIBE results, in order of preference.
+GRAPH_TYPES: tuple[str, ...] = tuple(fmt.media_type for fmt in GRAPH_FORMATS)
+#: Formats of a one-graph RDF document (resources, descriptions, the catalogue), in order of
+#: preference (Turtle first: ``*/*`` gets it).
+DOCUMENT_TYPES: tuple[str, ...] = tuple(fmt.media_type for fmt in DOCUMENT_FORMATS)
 
 #: The exact ``Content-Type`` sent for each media type: ``charset`` only where the registration
 #: defines that parameter (text/turtle, text/csv, text/html); JSON- and application/* types are

@@ -22,6 +22,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
 from ptce_kg.errors import NotAcceptableError, NotFound
+from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import ONTOLOGY_IRI
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.routing import add_get_and_head
@@ -30,13 +31,7 @@ from ptce_kg.web.state import app_state
 router = APIRouter(tags=["Linked Data and UI"])
 
 #: What a part answers, RDF first (a client that accepts anything gets Turtle).
-OFFERS = (media.TURTLE, media.HTML, media.JSON_LD, media.N_TRIPLES, media.RDF_XML)
-_RDFLIB_FORMATS = {
-    media.TURTLE: "turtle",
-    media.JSON_LD: "json-ld",
-    media.N_TRIPLES: "nt",
-    media.RDF_XML: "xml",
-}
+OFFERS = (media.DOCUMENT_TYPES[0], media.HTML, *media.DOCUMENT_TYPES[1:])
 _FORMAT_NAMES = {"ttl": media.TURTLE, "jsonld": media.JSON_LD, "nt": media.N_TRIPLES,
                  "rdf": media.RDF_XML, "html": media.HTML}  # fmt: skip
 
@@ -101,7 +96,7 @@ async def ontology_part(request: Request, part: str) -> Response:
     prefix = urlparse(settings.public_url).path.rstrip("/") if settings.public_url else ""
     if chosen == media.HTML:
         return RedirectResponse(prefix + "/ontology", status_code=303, headers={"vary": "accept"})
-    body = graph.serialize(format=_RDFLIB_FORMATS[chosen], encoding="utf-8")
+    body = graph.serialize(format=RdfFormat.from_media_type(chosen).rdflib_name, encoding="utf-8")
     licences = sorted({str(o) for s in graph.subjects(RDF.type, OWL.Ontology)
                        for o in graph.objects(s, DCTERMS.license)})  # fmt: skip
     headers = {"content-type": media.content_type(chosen), "vary": "accept"}

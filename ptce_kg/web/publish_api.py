@@ -16,6 +16,7 @@ from rdflib import Graph
 from starlette.concurrency import run_in_threadpool
 
 from ptce_kg.errors import NotFound
+from ptce_kg.formats import RdfFormat
 from ptce_kg.publish import (
     CONTEXT_FILE,
     DUMPS_DIR,
@@ -31,8 +32,7 @@ from ptce_kg.web.state import State
 
 router = APIRouter(tags=["publishing"])
 
-_RDF_TYPES = (media.TURTLE, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
-_RDFLIB_FORMATS = {media.RDF_XML: "xml", media.N_TRIPLES: "nt", media.TURTLE: "turtle"}
+_RDF_TYPES = media.DOCUMENT_TYPES
 #: The catalogue's forms: RDF first (``*/*`` gets Turtle), then its HTML view for browsers.
 _CATALOG_TYPES = (*_RDF_TYPES, media.HTML)
 
@@ -57,7 +57,9 @@ def _rdf_response(graph: Graph, chosen: str, turtle: bytes, jsonld: bytes) -> Re
     elif chosen == media.JSON_LD:
         body = jsonld
     else:
-        body = graph.serialize(format=_RDFLIB_FORMATS[chosen], encoding="utf-8")
+        body = graph.serialize(
+            format=RdfFormat.from_media_type(chosen).rdflib_name, encoding="utf-8"
+        )
     return Response(body, headers={"content-type": media.content_type(chosen), "vary": "Accept"})
 
 

@@ -52,7 +52,7 @@ from ptce_kg.web.state import AppState, State
 
 router = APIRouter(tags=["Linked Data and UI"])
 
-RDF_TYPES: tuple[str, ...] = (media.TURTLE, media.JSON_LD, media.N_TRIPLES, media.RDF_XML)
+RDF_TYPES: tuple[str, ...] = media.DOCUMENT_TYPES
 #: Offers of a resource, in the server's order of preference (``*/*`` gets Turtle).
 OFFERS: tuple[str, ...] = (*RDF_TYPES[:1], media.HTML, *RDF_TYPES[1:])
 SUFFIXES: Mapping[str, str] = {

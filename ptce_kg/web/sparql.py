@@ -31,6 +31,7 @@ from ptce_kg.errors import (
     WriteForbidden,
 )
 from ptce_kg.execution import QueryJob
+from ptce_kg.formats import RdfFormat
 from ptce_kg.web import negotiation as media
 from ptce_kg.web import writes
 from ptce_kg.web.errors import http_error_response, ptce_error_response
@@ -46,7 +47,7 @@ _TEMPLATES = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
-_DESCRIPTION_TYPES = (media.TURTLE, media.HTML, media.JSON_LD, media.RDF_XML, media.N_TRIPLES)
+_DESCRIPTION_TYPES = (media.DOCUMENT_TYPES[0], media.HTML, *media.DOCUMENT_TYPES[1:])
 ALLOW = "GET, HEAD, POST, OPTIONS"
 Params = dict[str, list[str]]
 
@@ -164,16 +165,8 @@ async def _describe(request: Request, offers: Sequence[str]) -> Response:
         writes=settings.write_token is not None,
         base_iri=settings.base_iri,
     )
-    body = graph.serialize(format=_RDFLIB_FORMATS[chosen], encoding="utf-8")
+    body = graph.serialize(format=RdfFormat.from_media_type(chosen).rdflib_name, encoding="utf-8")
     return Response(body, headers={"content-type": media.content_type(chosen), "vary": "Accept"})
-
-
-_RDFLIB_FORMATS = {
-    media.TURTLE: "turtle",
-    media.JSON_LD: "json-ld",
-    media.RDF_XML: "xml",
-    media.N_TRIPLES: "nt",
-}
 
 
 @get_and_head(
