@@ -17,7 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from ptce_kg import cli
-from ptce_kg.errors import StoreError
+from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat
 from ptce_kg.store import open_remote_store, open_store
 from store.virtuoso import binaries, virtuoso_serving
@@ -52,6 +52,10 @@ def test_a_write_virtuoso_refuses_says_what_to_grant(virtuoso: Any, tmp_path: Pa
     with pytest.raises(StoreError) as caught:
         anonymous.replace_graphs({G1: nt(1)})
     assert virtuoso.anonymous_url in str(caught.value) and "SPARQL_UPDATE" in str(caught.value)
+    with pytest.raises(StoreError) as caught:  # a caller's update too: rights, not its text
+        anonymous.update(f'INSERT DATA {{ GRAPH <{G1}> {{ <{G1}> <{LABEL}> "x" }} }}')
+    assert not isinstance(caught.value, QueryError)
+    assert "SPARQL_UPDATE" in str(caught.value)
     anonymous.close()
     source = tmp_path / "one.nt"
     source.write_bytes(nt(1))
