@@ -209,8 +209,10 @@ SELECT DISTINCT ?s ?prop ?l WHERE {
   { ?s skos:prefLabel ?l BIND(skos:prefLabel AS ?prop) }
   UNION { ?s rdfs:label ?l BIND(rdfs:label AS ?prop) }
 }"""
-_Q_BROADER = """
-SELECT DISTINCT ?s ?b WHERE { VALUES ?s { #NODES# } ?s skos:broader+ ?b . }"""
+#: Every ``skos:broader`` link (those of the vocabularies: a few hundred), followed transitively
+#: here (:meth:`_Build._read_broader`): Virtuoso 7.2 refuses ``skos:broader+`` from ``VALUES``
+#: ("transitive start not given").
+_Q_BROADER = """SELECT DISTINCT ?s ?b WHERE { ?s skos:broader ?b . }"""
 
 
 def _values(nodes: Iterable[str]) -> str:
@@ -317,8 +319,23 @@ class _Builder:
             part = _values(chunk[start : start + 2000])
             for b in self.store.query(_PREFIXES + _Q_LABELS.replace("#NODES#", part)).bindings():
                 self.labels.add(str(b["s"]), b["prop"], b["l"])
-            for b in self.store.query(_PREFIXES + _Q_BROADER.replace("#NODES#", part)).bindings():
-                self.broader[str(b["s"])].add(str(b["b"]))
+        self._read_broader(nodes)
+
+    def _read_broader(self, nodes: set[str]) -> None:
+        """``self.broader``: each node's concepts by ``skos:broader+``, from one query."""
+        direct: dict[str, set[str]] = defaultdict(set)
+        for b in self.store.query(_PREFIXES + _Q_BROADER).bindings():
+            direct[str(b["s"])].add(str(b["b"]))
+        for node in nodes:
+            reached: set[str] = set()
+            todo = list(direct.get(node, ()))
+            while todo:
+                concept = todo.pop()
+                if concept not in reached:
+                    reached.add(concept)
+                    todo.extend(direct.get(concept, ()))
+            if reached:
+                self.broader[node] = reached
 
     def concept(self, iri: str) -> Concept:
         """The concept ``iri`` with its label and broader concepts (read first: build)."""

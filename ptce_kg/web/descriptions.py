@@ -42,10 +42,16 @@ def _closure(root: str) -> str:
     to (up to :data:`_BNODE_HOPS` deep)."""
     branches = [f"{{ ?{root} ?p ?o BIND(?{root} AS ?s) }}"]
     for hops in range(1, _BNODE_HOPS + 1):
-        chain = f"?{root} ?q0 ?b0 FILTER(isBlank(?b0)) " + "".join(
-            f"?b{i - 1} ?q{i} ?b{i} FILTER(isBlank(?b{i})) " for i in range(1, hops)
+        # the last blank node is ?s itself: Virtuoso 7.2 cannot compile a UNION of branches that
+        # BIND a blank node filtered by isBlank to ?s once ?root comes from VALUES ("equiv
+        # replaces filter but under deprecation")
+        nodes = [*(f"?b{i}" for i in range(hops - 1)), "?s"]
+        chain = " ".join(
+            f"{before} ?q{i} {node} ."
+            for i, (before, node) in enumerate(zip([f"?{root}", *nodes[:-1]], nodes, strict=True))
         )
-        branches.append(f"{{ {chain}?b{hops - 1} ?p ?o BIND(?b{hops - 1} AS ?s) }}")
+        blank = " && ".join(f"isBlank({node})" for node in nodes)
+        branches.append(f"{{ {chain} ?s ?p ?o FILTER({blank}) }}")
     return " UNION ".join(branches)
 
 
@@ -53,7 +59,8 @@ def _closure(root: str) -> str:
 _DESCRIBE = "CONSTRUCT { ?s ?p ?o } WHERE { " + _closure("r") + " }"
 _DESCRIBE_WITH_PARTS = (
     "CONSTRUCT { ?s ?p ?o } WHERE { "
-    + "{ ?s ?p ?r FILTER(isIRI(?s)) BIND(?r AS ?o) } "
+    # a subject is an IRI or a blank node: !isBlank, as isIRI there fails Virtuoso 7.2's compiler
+    + "{ ?s ?p ?r FILTER(!isBlank(?s)) BIND(?r AS ?o) } "
     + "UNION { "
     + _closure("r")
     + " } UNION { ?part ?link ?r FILTER(isBlank(?part) || ?link IN ("
