@@ -125,6 +125,12 @@ INDICATORS = (  # kind, unit, low, high
     ("turnover", "euro", 200_000, 20_000_000),
 )
 INDICATOR_YEARS = (2021, 2022, 2023)
+MEMBERSHIP_YEARS = (2012, 2023)
+# every year a synthetic date names: memberships' starts, recognitions, indicators
+PERIOD_YEARS = sorted(
+    {*range(MEMBERSHIP_YEARS[0], MEMBERSHIP_YEARS[1] + 1), *INDICATOR_YEARS}
+    | {when for _kind, when in RECOGNITIONS}
+)
 ROLES = ("member", "member", "member", "founder", "partner", "funder", "associate")
 # class, legal-form code (INSEE CJ) or None, cooperative status or None, French stem, English stem,
 # college, weight
@@ -402,18 +408,28 @@ def _org(
 
 def _membership(
     i: int, member: str, key: str, rng: random.Random, src: str, college: str | None
-) -> Subject:
+) -> list[Subject]:
+    """The membership and its ``org:memberDuring`` interval, which begins on the first day of the
+    start year as stated (decision 0007; the instants are described once, with the periods)."""
+    role = concept("role", rng.choice(ROLES))
+    start = rng.randint(*MEMBERSHIP_YEARS)
+    interval = iri(f"{ID}interval/synthetic-{i}-{key}")
     props = [
         (A, ORG_MEMBERSHIP),
         (ORG_MEMBER, member),
         (ORG_ORGANIZATION, pole_iri(i)),
-        (ORG_ROLE, concept("role", rng.choice(ROLES))),
-        (PT["startDate"], year(rng.randint(2012, 2023))),
+        (ORG_ROLE, role),
+        (PT["startDate"], year(start)),
+        (iri(_P["org"] + "memberDuring"), interval),
         (SOURCE, src),
     ]
     if college:
         props.append((PT["college"], concept("college", college)))
-    return (iri(f"{ID}membership/synthetic-{i}-{key}"), props)
+    during = [
+        (A, iri(TIME + "ProperInterval")),
+        (iri(TIME + "hasBeginning"), iri(f"{ID}instant/{start}-01-01")),
+    ]
+    return [(iri(f"{ID}membership/synthetic-{i}-{key}"), props), (interval, during)]
 
 
 def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> list[Subject]:
@@ -478,6 +494,7 @@ def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> li
                     (A, PT["Recognition"]),
                     (PT["recognitionKind"], concept("recognition", kind)),
                     (PT["recognitionDate"], year(when)),
+                    (iri(TIME + "hasTime"), iri(f"{ID}period/{when}")),
                     (PT["grantedAmount"], iri(f"{ID}amount/synthetic-{i}-{kind}")),
                     (PT["startDate"], year(when)),
                     (PT["endDate"], year(when + 2)),
@@ -495,8 +512,8 @@ def _core(i: int, rng: random.Random, communes: tuple[str, ...], src: str) -> li
                 ],
             )
         )
-    if i == 0:  # the periods every PTCE's indicators share, described once
-        for y in INDICATOR_YEARS:
+    if i == 0:  # the periods (and their days) every PTCE's dates share, described once
+        for y in PERIOD_YEARS:
             subjects.extend(period_subjects(y))
     for kind, unit, low, high in INDICATORS:
         value = rng.randint(low, high)
@@ -560,7 +577,7 @@ def ptce_block(
     own = [actor_iri(i, j) for j in range(3)]
     shared = [actor_iri(i - 1, j) for j in range(SHARED_PER_PTCE)] if i > 0 else []
     for n, member in enumerate(shared):
-        subjects.append(_membership(i, member, f"shared-{n}", rng, src, None))
+        subjects += _membership(i, member, f"shared-{n}", rng, src, None)
     subjects += _actions(i, rng, own + shared, src)
     fixed = _size(subjects)
     members: list[Subject] = []
@@ -569,8 +586,8 @@ def ptce_block(
     while True:
         chunk, college = _org(i, j, first_serial + j, rng, communes, src)
         with_college = rng.random() < 0.3
-        chunk.append(
-            _membership(i, actor_iri(i, j), f"{j}", rng, src, college if with_college else None)
+        chunk += _membership(
+            i, actor_iri(i, j), f"{j}", rng, src, college if with_college else None
         )
         grow = _size(chunk)
         if j >= 3 and abs(size + grow - target) >= abs(size - target):

@@ -11,7 +11,7 @@ from types import ModuleType
 
 import pytest
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import RDFS, SKOS
 
 ROOT = Path(__file__).resolve().parent.parent
 N = 2000
@@ -139,3 +139,29 @@ def test_shape_of_the_data(graph: Graph) -> None:
         if str(m).rsplit("-", 2)[-2] == "shared"  # actors of a neighbour
     ]
     assert shared
+
+
+def test_dates_are_owl_time_intervals_with_described_bounds(graph: Graph) -> None:
+    """Decision 0007: a membership runs during an interval that begins on the first day of its
+    start year, a recognition has the period its date names; every bound is a described day."""
+    time = "http://www.w3.org/2006/time#"
+    org = "http://www.w3.org/ns/org#"
+    ptce = "https://w3id.org/ptce/ontology#"
+    rdf_type = URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    day = URIRef(time + "inXSDDate")
+    memberships = list(graph.subjects(rdf_type, URIRef(org + "Membership")))
+    assert memberships
+    for membership in memberships:
+        (interval,) = graph.objects(membership, URIRef(org + "memberDuring"))
+        assert (interval, rdf_type, URIRef(time + "ProperInterval")) in graph
+        (begins,) = graph.objects(interval, URIRef(time + "hasBeginning"))
+        (start,) = graph.objects(membership, URIRef(ptce + "startDate"))
+        assert str(graph.value(begins, day)) == f"{start}-01-01"
+    recognitions = list(graph.subjects(rdf_type, URIRef(ptce + "Recognition")))
+    assert recognitions
+    for recognition in recognitions:
+        (period,) = graph.objects(recognition, URIRef(time + "hasTime"))
+        (stated,) = graph.objects(recognition, URIRef(ptce + "recognitionDate"))
+        assert str(graph.value(period, RDFS.label)) == str(stated)
+        first = graph.value(period, URIRef(time + "hasBeginning"))
+        assert str(graph.value(first, day)) == f"{stated}-01-01"
