@@ -5,10 +5,12 @@ retries, down servers."""
 from __future__ import annotations
 
 import io
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 
@@ -349,3 +351,32 @@ def test_update_syntax_errors_are_query_errors(server_url: str, connect):
         store.update("INSERT DATA { <broken> . }")
     store.update("INSERT DATA { GRAPH <a> { <s> <p> 'o' } }", base_iri="http://x/")
     assert store.graph_sizes() == {"http://x/a": 1}
+
+
+class CuttingContext(Recording):
+    """The real transport, but the answer to the one-query validation context says the server cut
+    it at its row limit (as Virtuoso does past ResultSetMaxRows)."""
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        if "SELECT ?s ?p ?o ?g" in urllib.parse.unquote_plus(self.requests[-1][2].decode()):
+            response.headers["X-SPARQL-MaxRows"] = "1"
+        return response
+
+
+def test_a_cut_validation_context_is_read_graph_by_graph_instead(server_url: str, connect):
+    """Where the server's row limit is below the store's size, the context is read one graph at a
+    time, as before the one-query read, and is the same."""
+    store = connect(server_url)
+    store.replace_graphs(
+        {G1: nt(("a", "A")), G2: nt(("b", "B")), G1 + "/provenance": nt(("c", "C"))}
+    )
+    whole = store.graphs_quads([G2], suffixes=["/provenance"])
+    transport = CuttingContext()
+    cut = connect(server_url, transport=transport)
+    transport.requests.clear()
+    by_graph = cut.graphs_quads([G2], suffixes=["/provenance"])
+    assert len(transport.requests) > 1
+    quads = set(ox.parse(by_graph, format=ox.RdfFormat.N_QUADS))
+    assert quads == set(ox.parse(whole, format=ox.RdfFormat.N_QUADS))
+    assert {q.graph_name.value for q in quads} == {G1} and len(quads) == 1
