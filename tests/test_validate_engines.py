@@ -71,7 +71,7 @@ def _norm_value(value: str | None) -> str | None:
 
 
 def key(r: ValidationResult) -> Key:
-    return (r.focus, r.path, r.constraint, r.severity, _norm_value(r.value))
+    return (r.focus, r.path or r.path_expr, r.constraint, r.severity, _norm_value(r.value))
 
 
 def declared_messages(shapes: Graph, shape_name: str) -> set[str]:
@@ -93,6 +93,22 @@ KNOWN_DIFFERENCES: dict[str, tuple[set[Key], set[Key]]] = {
             )
         },
         set(),
+    ),
+    # `FILTER(?value < ?begin)` between an xsd:date end and an xsd:gYear beginning: SPARQL makes
+    # that comparison a type error, so the filter is false and the spec gives no result (the
+    # engine, on Oxigraph); rdflib's SPARQL compares the lexical forms and reports one. The
+    # beginning itself is reported by both (its sh:datatype), so the data is rejected either way.
+    "beginning-as-year.invalid.ttl": (
+        set(),
+        {
+            (
+                "https://w3id.org/ptce/id/interval/synthetic-m",
+                None,
+                str(SH.SPARQLConstraintComponent),
+                Severity.VIOLATION,
+                "2018-12-31",
+            )
+        },
     ),
 }
 
@@ -247,4 +263,4 @@ def test_project_shapes_agree(data: Path | None) -> None:
         pytest.skip("tests/data/shapes does not exist yet")
     shapes = load_shapes(*sorted((ROOT / "shapes").glob("*.ttl")))
     store = build_dataset([data], _context_files())
-    cross_check(store, shapes, files=[data, *_context_files()])
+    cross_check(store, shapes, data.name, files=[data, *_context_files()])
