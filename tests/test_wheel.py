@@ -163,8 +163,11 @@ def loaded(installed: Installed) -> Path:
         installed.bin / "ptce-kg", "load", "--bundled", "--store", store,
         cwd=installed.workdir, env=installed.env,
     )  # fmt: skip
-    # régions, départements, communes, the documents and organisations, each PTCE, the link sets
-    expected = 3 + 2 + len(_sources("data/ptce")) + len(_sources("data/links"))
+    # régions, départements, communes, the documents and periods, the organisations, each PTCE,
+    # the link sets
+    expected = 3 + sum(
+        len(_sources(f"data/{part}")) for part in ("sources", "actors", "ptce", "links")
+    )
     assert done.stdout.count("loaded ") == expected, done.stdout + done.stderr
     assert list(installed.workdir.iterdir()) == [], "the load wrote into the working directory"
     return store
