@@ -21,10 +21,11 @@ from fastapi.responses import RedirectResponse, Response
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF
 
-from ptce_kg.errors import NotAcceptableError, NotFound
+from ptce_kg.errors import NotFound
 from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import ONTOLOGY_IRI
 from ptce_kg.web import negotiation as media
+from ptce_kg.web.resources import negotiated
 from ptce_kg.web.routing import add_get_and_head
 from ptce_kg.web.state import app_state
 
@@ -68,16 +69,13 @@ def _segment(iri: object) -> str | None:
 
 
 def _chosen(request: Request) -> str:
-    name = (request.query_params.get("format") or "").lower()
-    if name in _FORMAT_NAMES:
-        return _FORMAT_NAMES[name]
-    chosen = media.choose_media_type(request.headers.get("accept"), OFFERS)
-    if chosen is None:
-        raise NotAcceptableError(
-            f"this document is available as {', '.join(OFFERS)}",
-            hint="send Accept: text/turtle, or add ?format=ttl, jsonld, nt or rdf",
-        )
-    return chosen
+    return negotiated(
+        request,
+        OFFERS,
+        _FORMAT_NAMES,
+        what="document",
+        hint="send Accept: text/turtle, or add ?format=ttl, jsonld, nt or rdf",
+    )
 
 
 async def ontology_part(request: Request, part: str) -> Response:

@@ -67,19 +67,30 @@ _INCOMING = "SELECT DISTINCT ?r ?s ?p WHERE { ?s ?p ?r FILTER(isIRI(?s)) } ORDER
 
 
 # --- negotiation ---------------------------------------------------------------------------------
+def negotiated(
+    request: Request, offers: Sequence[str], names: Mapping[str, str], *, what: str, hint: str
+) -> str:
+    """The media type a request asks for among ``offers``: ``?format=`` (a key of ``names``)
+    first, then ``Accept``; none of them is a 406 saying what ``what`` is available as."""
+    name = (request.query_params.get("format") or "").lower()
+    if name in names:
+        return names[name]
+    chosen = media.choose_media_type(request.headers.get("accept"), offers)
+    if chosen is None:
+        raise NotAcceptableError(f"this {what} is available as {', '.join(offers)}", hint=hint)
+    return chosen
+
+
 def choose(request: Request, forced: str | None) -> str:
     if forced is not None:
         return forced
-    name = (request.query_params.get("format") or "").lower()
-    if name in _FORMAT_NAMES:
-        return _FORMAT_NAMES[name]
-    chosen = media.choose_media_type(request.headers.get("accept"), OFFERS)
-    if chosen is None:
-        raise NotAcceptableError(
-            f"this resource is available as {', '.join(OFFERS)}",
-            hint="send Accept: text/turtle, or add .ttl, .jsonld, .nt or .rdf to the path",
-        )
-    return chosen
+    return negotiated(
+        request,
+        OFFERS,
+        _FORMAT_NAMES,
+        what="resource",
+        hint="send Accept: text/turtle, or add .ttl, .jsonld, .nt or .rdf to the path",
+    )
 
 
 def alternates(site: Site, iri: str, local_path: str | None) -> list[tuple[str, str, str]]:
