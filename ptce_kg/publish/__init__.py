@@ -8,6 +8,7 @@
     dumps/<part>.{ttl,nq,jsonld}[.gz]  the data, one part per dataset (source graphs only)
     dumps/{ptce,organisations,memberships,indicators}.csv   the main tables of the PTCE data
     dumps/ontology.{ttl,rdf,jsonld,html}, dumps/<shapes>.ttl
+    dumps/mappings.sssom.tsv           the ontology's SSSOM mapping set, as it ships
     dumps/index.json  dumps/SHA256SUMS sizes and checksums of every file of dumps/
     CITATION.cff  .zenodo.json         how to cite the software and the data release
                                        (:mod:`ptce_kg.publish.release`), for a DOI on Zenodo
@@ -80,6 +81,8 @@ from ptce_kg.validate import shapes_files
 from ptce_kg.version import package_version
 
 DUMPS_DIR = "dumps"
+#: The ontology's SSSOM mapping set, a file of the ontology folder (decision 0007), published as is.
+MAPPING_SET = "mappings.sssom.tsv"
 CATALOG_TTL, CATALOG_JSONLD, VOID_TTL, CONTEXT_FILE = (
     "catalog.ttl",
     "catalog.jsonld",
@@ -257,7 +260,10 @@ def _ontology_standard(ontology: Graph, base_url: str) -> Standard | None:
         f"Ontologie ptce {version}",
         f"ptce ontology {version}",
         version,
-        tuple(download_url(base_url, f"ontology.{ext}") for ext in ("ttl", "html")),
+        (
+            *(download_url(base_url, f"ontology.{ext}") for ext in ("ttl", "html")),
+            download_url(base_url, MAPPING_SET),
+        ),
     )
 
 
@@ -273,7 +279,9 @@ def _publish_tables(store: Store, dumps: Path, parts: list[Part]) -> list[Publis
     return files
 
 
-def _publish_ontology(dumps: Path, ontology: Graph, context: dict[str, Any]) -> list[PublishedFile]:
+def _publish_ontology(
+    dumps: Path, ontology: Graph, context: dict[str, Any], ontology_dir: Path
+) -> list[PublishedFile]:
     ordered = new_graph()  # blank nodes relabelled canonically, triples added in order: stable
     for triple in sorted(to_canonical_graph(ontology)):
         ordered.add(triple)
@@ -300,6 +308,14 @@ def _publish_ontology(dumps: Path, ontology: Graph, context: dict[str, Any]) -> 
         render_ontology_html(ontology).encode("utf-8"),
         part="ontology",
         media_type="text/html",
+    )
+    try:  # the mapping set: mappings that are not axioms (decision 0007), copied as it ships
+        mappings = (ontology_dir / MAPPING_SET).read_bytes()
+    except OSError as e:
+        raise SourceError(f"cannot read the mapping set: {e.strerror or e}",
+                          path=str(ontology_dir / MAPPING_SET)) from e  # fmt: skip
+    files += write_file(
+        dumps, MAPPING_SET, mappings, part="ontology", media_type="text/tab-separated-values"
     )
     return files
 
@@ -343,7 +359,7 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
                 dumps, name, content, part=part.key, media_type=media_type, gzipped=True
             )
     files += _publish_tables(store, dumps, parts)
-    files += _publish_ontology(dumps, ontology, context)
+    files += _publish_ontology(dumps, ontology, context, options.ontology_dir)
     files += _publish_shapes(dumps, options.shapes_dir)
     files.sort(key=lambda f: f.name)
 
@@ -406,6 +422,7 @@ __all__ = [
     "DUMP_FORMATS",
     "INDEX_FILE",
     "INFERRED_PART",
+    "MAPPING_SET",
     "PROVENANCE_PART",
     "VOID_TTL",
     "Publication",

@@ -8,6 +8,10 @@ resource: ``Accept``, ``?format=``); a browser asking for HTML is sent (303 See 
 human documentation of the ontology, ``/ontology``. The version IRI serves what ``/ontology``
 serves, the ontology as this service ships it; a module IRI serves that module's file only. A
 version the service does not ship (an earlier release) is a 404 naming the one it ships.
+
+The SSSOM mapping set (``ontology/mappings.sssom.tsv``, decision 0007) names itself
+``…/ontology/mappings.sssom.tsv`` (its ``mapping_set_id``): that address serves the file as it is
+(SSSOM/TSV, ``text/tab-separated-values``), so the mapping set's identifier resolves too.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from rdflib.namespace import DCTERMS, OWL, RDF
 from ptce_kg.errors import NotFound
 from ptce_kg.formats import RdfFormat
 from ptce_kg.namespaces import ONTOLOGY_IRI
+from ptce_kg.publish import MAPPING_SET
 from ptce_kg.web import negotiation as media
 from ptce_kg.web.resources import negotiated
 from ptce_kg.web.routing import add_get_and_head
 from ptce_kg.web.state import app_state
 
 router = APIRouter(tags=["Linked Data and UI"])
+
+TSV = "text/tab-separated-values"
 
 #: What a part answers, RDF first (a client that accepts anything gets Turtle).
 OFFERS = (media.DOCUMENT_TYPES[0], media.HTML, *media.DOCUMENT_TYPES[1:])
@@ -103,6 +110,26 @@ async def ontology_part(request: Request, part: str) -> Response:
     return Response(body, headers=headers)
 
 
+async def mapping_set(request: Request) -> Response:
+    """The SSSOM mapping set of the ontology, as the file ships (SSSOM/TSV)."""
+    path = app_state(request).settings.ontology_dir / MAPPING_SET
+    try:
+        body = path.read_bytes()
+    except OSError as e:
+        raise NotFound(
+            f"this service ships no mapping set ({MAPPING_SET}): {e.strerror or e}",
+            hint="the ontology folder of the installation lacks it",
+        ) from e
+    return Response(body, headers={"content-type": f"{TSV}; charset=utf-8"})
+
+
+# Registered before /ontology/{part}, which would take the file name for a module's.
+add_get_and_head(
+    router,
+    f"/ontology/{MAPPING_SET}",
+    mapping_set,
+    summary="The SSSOM mapping set of the ontology (SSSOM/TSV: mappings that are not axioms)",
+)
 add_get_and_head(
     router,
     "/ontology/{part}",

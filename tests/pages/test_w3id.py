@@ -164,6 +164,18 @@ def test_a_module_iri_serves_that_module_only(site: TestClient) -> None:
     assert len(part) < len(whole)
 
 
+def test_the_mapping_set_id_resolves_to_the_file_as_it_ships(site: TestClient) -> None:
+    shipped = (ONTOLOGY_DIR / "mappings.sssom.tsv").read_text(encoding="utf-8")
+    (set_id,) = re.findall(r"^# mapping_set_id: (\S+)$", shipped, flags=re.MULTILINE)
+    statuses, path = service_path(set_id, RULES)
+    assert statuses == [302] and path == "/ontology/mappings.sssom.tsv"
+    response = site.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+    assert response.text == shipped
+    assert site.head(path).status_code == 200
+
+
 def test_a_version_the_service_does_not_ship_is_a_404_naming_the_one_it_does(
     site: TestClient,
 ) -> None:

@@ -86,6 +86,23 @@ def test_writes_every_document_and_dump(publication: Publication):
     assert not list(dumps.glob("inferred.*")), "entailments are only published on request"
 
 
+def test_the_mapping_set_is_published_as_it_ships_and_named_by_the_ontology(
+    publication: Publication,
+):
+    shipped = (PROJECT_ROOT / "ontology" / "mappings.sssom.tsv").read_bytes()
+    assert (publication.directory / "dumps" / "mappings.sssom.tsv").read_bytes() == shipped
+    catalog = Graph().parse(publication.directory / "catalog.ttl")
+    (ontology,) = [
+        s for s in catalog.subjects(RDF.type, DCTERMS.Standard) if "/ontology/" in str(s)
+    ]
+    assert URIRef(f"{BASE_URL}dumps/mappings.sssom.tsv") in set(
+        catalog.objects(ontology, RDFS.seeAlso)
+    )
+    index = json.loads((publication.directory / "dumps" / "index.json").read_text())
+    (entry,) = [f for f in index["files"] if f["name"] == "mappings.sssom.tsv"]
+    assert entry["sha256"] == hashlib.sha256(shipped).hexdigest()
+
+
 @pytest.mark.parametrize("name", [*DUMP_NAMES, "ontology.ttl", "ontology.rdf", "ontology.jsonld"])
 def test_every_rdf_file_parses(publication: Publication, name: str):
     assert len(read_rdf(publication.directory / "dumps" / name)) > 0
