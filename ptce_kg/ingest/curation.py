@@ -62,7 +62,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "indicators": ("ptce", "kind", "date", "value", "unit", "source", "locator", "note"),
     "actions": ("ptce", "action", "label", "type", "source", "locator"),
     "governance": ("ptce", "body", "label", "college", "source", "locator"),
-    "events": ("subject", "date", "from", "to", "source", "locator", "note"),
+    "events": ("subject", "date", "from", "to", "resulting", "source", "locator", "note"),
     "gaps": ("ptce", "dimension", "searched", "note"),
 }
 #: Columns that may be left empty; every other one is required.
@@ -76,7 +76,7 @@ OPTIONAL = {
     "indicators": {"locator", "note"},
     "actions": {"locator", "type"},
     "governance": {"college", "locator"},
-    "events": {"from", "to", "locator", "note"},
+    "events": {"from", "to", "resulting", "locator", "note"},
     "gaps": {"note"},
 }
 
@@ -197,7 +197,7 @@ def read_curation(curation_dir: Path, vocabulary_dir: Path) -> Curation:
 
 
 #: Columns that hold a PTCE key or an organisation key, by kind of key (merges.csv's ``kind``).
-KEY_COLUMNS = {"ptce": ("ptce",), "org": ("org", "subject")}
+KEY_COLUMNS = {"ptce": ("ptce",), "org": ("org", "subject", "resulting")}
 
 
 def _apply_merges(path: Path, curation: Curation) -> list[str]:
@@ -369,6 +369,10 @@ def _check_rows(c: Curation) -> list[str]:
         check(row, "date", bool(DATE.fullmatch(row["date"])), "a date YYYY[-MM[-DD]]")
         for column in ("from", "to"):
             check(row, column, row[column] in forms, "a key of legal-form or ess-family")
+        if row["resulting"]:
+            created = row["resulting"]
+            check(row, "resulting", created in orgs and created != row["subject"],
+                  "another organisation key of organisations.csv (the entity created)")  # fmt: skip
         if not row["to"] and not row["note"]:
             problems.append(f"{row.where('note')}: an event with no new legal form needs a note")
     for row in c.table("gaps"):
@@ -541,6 +545,8 @@ class _Builder:
         g.add((node, ORG.changedBy, event))
         g.add((event, RDF.type, ORG.ChangeEvent))
         g.add((event, ORG.originalOrganization, node))
+        for resulting in sorted({r["resulting"] for r in changes if r["resulting"]}):
+            g.add((event, ORG.resultingOrganization, self.org_ref(resulting)))
         if to:
             g.add((event, PTCE.legalFormAfter, self.form(to)))
         before = sorted({r["from"] for r in changes if r["from"]})
@@ -588,10 +594,11 @@ class _Builder:
                 g.add((node, PTCE.basedIn, territory_iri("commune", row["commune"], self.base)))
         events = [r for r in self.c.table("events") if r["subject"] == key]
         # a change of legal form is one event per new form (sources may date it differently);
-        # another change (renaming, receivership…) is one event per date, described by its note
-        grouped = _group_by(events, ("to",))
-        for (to,), changes in grouped.items():
-            for batch in [changes] if to else [[r] for r in changes]:
+        # another change (renaming, a split, receivership…) is one event per date, described by
+        # its notes; either may create new entities (``resulting``: a split gives two rows)
+        for (to,), changes in _group_by(events, ("to",)).items():
+            batches = [changes] if to else list(_group_by(changes, ("date",)).values())
+            for batch in batches:
                 self.event(g, node, key, to, batch, used)
         coop = [r["legal_form"] for r in rows if r["legal_form"] in ("scic", "scop")]
 
@@ -824,9 +831,12 @@ def build_dataset(curation: Curation, *, base: str = DEFAULT_BASE) -> dict[str, 
     for key in sorted({r["ptce"] for r in curation.table("ptce")}):
         graph, label = builder.build(key)
         out[f"{PTCE_FOLDER}/{key}.ttl"] = HEADER.format(label=label) + _turtle(graph)
-    actors, used = Graph(), set(builder.used_sources)
-    for key in sorted(builder.used_orgs):
-        builder.describe_org(actors, key, used)
+    actors, used, described = Graph(), set(builder.used_sources), set[str]()
+    # an organisation's change may name the entity it created: described too, until none is new
+    while pending := sorted(builder.used_orgs - described):
+        for key in pending:
+            builder.describe_org(actors, key, used)
+            described.add(key)
     out[ACTORS_FILE] = HEADER.format(label="Organisations") + _turtle(actors)
     documents = Graph()
     for key in sorted(used):

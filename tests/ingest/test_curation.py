@@ -382,8 +382,8 @@ def test_a_legal_form_change_is_one_dated_change_event(curation: Path) -> None:
         "three",
         {
             "events": [
-                ["asso-y", "2015", "association", "scic", "doc-a", "", ""],
-                ["asso-y", "2015-03", "association", "scic", "doc-b", "", "statutes signed"],
+                ["asso-y", "2015", "association", "scic", "", "doc-a", "", ""],
+                ["asso-y", "2015-03", "association", "scic", "", "doc-b", "", "statutes signed"],
             ]
         },
     )
@@ -395,6 +395,50 @@ def test_a_legal_form_change_is_one_dated_change_event(curation: Path) -> None:
     assert g.value(event, PTCE.legalFormAfter) == URIRef(ID + "concept/legal-form/scic")
     assert list(g.objects(event, DCTERMS.date)) == [Literal("2015-03", datatype=XSD.gYearMonth)]
     assert set(g.objects(event, DCTERMS.source)) == {DOC_A, DOC_B}
+
+
+def test_a_split_is_one_change_event_naming_every_entity_it_created(curation: Path) -> None:
+    split = ["asso-y", "2001", "association", "", "", "doc-a", "", "split in two"]
+    write_batch(
+        curation,
+        "three",
+        {
+            "organisations": [
+                ["sarl-z", "SARL Z", "ess-enterprise", "", "", "", "", "doc-a", ""],
+                ["aci-w", "ACI W", "ess-enterprise", "association", "", "", "", "doc-a", ""],
+            ],
+            "events": [
+                [*split[:4], "sarl-z", *split[5:]],
+                [*split[:4], "aci-w", *split[5:]],
+            ],
+        },
+    )
+    g = build(curation)
+    (event,) = list(g.objects(URIRef(ID + "org/asso-y"), ORG.changedBy))
+    assert g.value(event, ORG.originalOrganization) == URIRef(ID + "org/asso-y")
+    created = {URIRef(ID + "org/sarl-z"), URIRef(ID + "org/aci-w")}
+    assert set(g.objects(event, ORG.resultingOrganization)) == created
+    # named by no PTCE, the entities created are still described (label, class, source)
+    for org in created:
+        assert (org, RDF.type, PTCE.Organisation) in g
+        assert g.value(org, DCTERMS.source) == DOC_A
+
+
+def test_an_event_cannot_create_an_unknown_or_the_same_organisation(curation: Path) -> None:
+    write_batch(
+        curation,
+        "three",
+        {
+            "events": [
+                ["asso-y", "2001", "association", "", "nobody", "doc-a", "", "split"],
+                ["asso-y", "2002", "association", "", "asso-y", "doc-a", "", "split"],
+            ]
+        },
+    )
+    with pytest.raises(CurationError) as raised:
+        build(curation)
+    problems = [p for p in raised.value.problems if "'resulting'" in p]
+    assert len(problems) == 2, raised.value.problems
 
 
 def test_a_gap_is_left_out_when_another_batch_documents_the_dimension(curation: Path) -> None:
