@@ -21,13 +21,8 @@ from rdflib.namespace import DCTERMS, OWL, SKOS
 from ptce_kg import pipeline
 from ptce_kg.cli.data import bundled_data
 from ptce_kg.config import Settings
-from ptce_kg.ingest.curation import (
-    BUILT_FOLDERS,
-    FACT_PROPERTIES,
-    build_dataset,
-    luhn,
-    read_curation,
-)
+from ptce_kg.ingest.curation import BUILT_FOLDERS, build_dataset
+from ptce_kg.ingest.curation_tables import FACT_PROPERTIES, luhn, read_curation
 from ptce_kg.namespaces import ORG, PTCE
 from ptce_kg.queries import load_queries, run_query
 from ptce_kg.store import Store, open_store

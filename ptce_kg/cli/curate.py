@@ -14,7 +14,8 @@ from ptce_kg.cli.common import (
     out,
     settings_for,
 )
-from ptce_kg.ingest.curation import build_dataset, read_curation, write_dataset
+from ptce_kg.ingest.curation import build_dataset, write_dataset
+from ptce_kg.ingest.curation_tables import read_curation
 
 curate_app = typer.Typer(
     help="Build the real PTCE dataset (data/ptce, data/actors, data/sources) from data/curation/.",

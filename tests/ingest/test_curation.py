@@ -9,14 +9,8 @@ from conftest import ONTOLOGY_DIR
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
-from ptce_kg.ingest.curation import (
-    TABLES,
-    CurationError,
-    build_dataset,
-    pick,
-    read_curation,
-    write_dataset,
-)
+from ptce_kg.ingest.curation import build_dataset, pick, write_dataset
+from ptce_kg.ingest.curation_tables import TABLES, CurationError, read_curation
 from ptce_kg.ingest.periods import period_bounds
 from ptce_kg.namespaces import ADMS, PTCE, QB, QUDT, SCHEMA, SDMX_ATTRIBUTE, TIME
 
