@@ -18,7 +18,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ptce_kg.ingest.spreadsheet import read_csv
+from ptce_kg.ingest.sheets import read_csv
 
 HERE = Path(__file__).resolve().parent
 SHEETS = {"ptce.csv": "PTCE", "membres.csv": "Membres", "cooperations.csv": "Coopérations"}

@@ -1,9 +1,7 @@
-"""Spreadsheets → RDF: read CSV or XLSX tables and turn their rows into triples through a mapping.
+"""Spreadsheets → RDF: the rows of CSV or XLSX tables turned into triples through a mapping.
 
-Reading never evaluates anything: CSV cells are text, XLSX cells are the values the file stores
-(a formula cell gives the value its spreadsheet application last computed, openpyxl ``data_only``),
-and a text cell that starts with ``=``, ``+``, ``-`` or ``@`` stays that exact text. Files are
-opened read-only; nothing is ever written back.
+The tables are read by :mod:`ptce_kg.ingest.sheets` (which never evaluates anything and never
+writes back) and each cell is converted by :mod:`ptce_kg.ingest.cells`.
 
 Every problem is collected with its spreadsheet coordinates (sheet, row as the user sees it, column
 letter and header) and a French and an English message; the caller decides to reject. The
@@ -13,20 +11,14 @@ to the row that made the node.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-import warnings
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from rdflib import RDF, XSD, Graph, Literal, URIRef
+from rdflib import RDF, Graph, Literal, URIRef
 
 from ptce_kg.errors import MappingError, SourceError
+from ptce_kg.ingest.cells import CellError, parse_iri, territory_iri, to_literal
 from ptce_kg.ingest.mapping import (
     ImportMapping,
     IriTemplate,
@@ -38,175 +30,19 @@ from ptce_kg.ingest.mapping import (
     normalise,
 )
 from ptce_kg.ingest.periods import add_member_intervals
-from ptce_kg.namespaces import DEFAULT_BASE, PREFIXES, mint_iri
-
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
-XLSX_SUFFIXES = (".xlsx", ".xlsm")
-DELIMITERS = (",", ";", "\t", "|")
-CellValue = str | int | float | bool | date | datetime | Decimal | None
-
-
-# --------------------------------------------------------------------------------------------------
-# Reading tables
-# --------------------------------------------------------------------------------------------------
-
-
-def column_letter(index: int) -> str:
-    """Spreadsheet letter of the 0-based column ``index`` (0 → A, 26 → AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(ord("A") + rest) + letters
-    return letters
-
-
-@dataclass
-class SheetTable:
-    """A table as read: headers and rows with the row numbers a spreadsheet shows."""
-
-    name: str
-    headers: list[str]
-    rows: list[tuple[int, list[CellValue]]]
-    header_row: int = 1
-    encoding: str | None = None
-    delimiter: str | None = None
-
-    def describe(self) -> str:
-        """One line for the user: what was read and how."""
-        how = ""
-        if self.encoding:
-            shown = {"\t": "tab"}.get(self.delimiter or ",", self.delimiter)
-            how = f", encoding {self.encoding}, delimiter {shown!r}"
-        return f"{self.name}: {len(self.rows)} row(s){how}"
-
-
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Decode CSV bytes: a BOM says UTF-8 or UTF-16; else strict UTF-8; else Windows-1252; else
-    Latin-1. Returns the text and the encoding used."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8 (BOM)"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16 (BOM)"
-    try:
-        return data.decode("utf-8", errors="strict"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252", errors="strict"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
-
-
-def sniff_delimiter(text: str) -> str:
-    """The delimiter (``,`` ``;`` tab ``|``) that splits the header record into the most fields."""
-    best, best_count = ",", 1
-    for delimiter in DELIMITERS:
-        try:
-            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
-        except csv.Error:
-            continue
-        if len(first) > best_count:
-            best, best_count = delimiter, len(first)
-    return best
-
-
-def read_csv(path: Path, *, name: str | None = None, header_row: int = 1) -> SheetTable:
-    """Read a CSV file (any common encoding and delimiter; quoted multi-line cells).
-
-    Raises:
-        SourceError: unreadable file or broken quoting.
-    """
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise SourceError(f"cannot read: {e}", path=str(path)) from e
-    return read_csv_bytes(data, name=name or path.name, header_row=header_row, source=str(path))
-
-
-def read_csv_bytes(
-    data: bytes, *, name: str, header_row: int = 1, source: str = "CSV"
-) -> SheetTable:
-    """Read CSV ``data``; see :func:`read_csv`."""
-    text, encoding = decode_text(data)
-    delimiter = sniff_delimiter(text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    records: list[list[str]] = []
-    try:
-        records.extend(reader)
-    except csv.Error as e:
-        raise SourceError(
-            f"broken CSV after record {reader.line_num}: {e}",
-            path=source,
-            line=reader.line_num,
-            hint='check the quotes (") of that row',
-        ) from e
-    table = _table(name, [list[CellValue](r) for r in records], header_row)
-    table.encoding, table.delimiter = encoding, delimiter
-    return table
-
-
-def read_xlsx(path: Path, *, sheets: Sequence[tuple[str, int]]) -> list[SheetTable]:
-    """Read the named sheets (with their header rows) of an XLSX workbook, read-only.
-
-    Sheets that the workbook does not have are left out; the caller says which ones it needs.
-
-    Raises:
-        SourceError: not a readable XLSX file.
-    """
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        with warnings.catch_warnings():
-            # openpyxl warns about styles and extensions it does not read; they do not matter here
-            warnings.simplefilter("ignore", UserWarning)
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError, zipfile.BadZipFile) as e:
-        raise SourceError(f"not a readable XLSX workbook: {e}", path=str(path),
-                          hint="save it as .xlsx (Excel 2007+) or export CSV") from e  # fmt: skip
-    try:
-        by_name = {normalise(n): n for n in workbook.sheetnames}
-        tables = []
-        for wanted, header_row in sheets:
-            actual = by_name.get(normalise(wanted))
-            if actual is None:
-                continue
-            rows = [list(r) for r in workbook[actual].iter_rows(values_only=True)]
-            tables.append(_table(actual, rows, header_row))
-        return tables
-    finally:
-        workbook.close()
-
-
-def sheet_names(path: Path) -> list[str]:
-    """The sheet names of an XLSX workbook."""
-    import openpyxl
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        return list(workbook.sheetnames)
-    finally:
-        workbook.close()
-
-
-def _table(name: str, records: list[list[CellValue]], header_row: int) -> SheetTable:
-    header = records[header_row - 1] if len(records) >= header_row else []
-    headers = ["" if h is None else re.sub(r"\s+", " ", str(h)).strip() for h in header]
-    while headers and not headers[-1]:
-        headers.pop()
-    rows = []
-    for number, record in enumerate(records[header_row:], start=header_row + 1):
-        if any(not _empty(c) for c in record):
-            rows.append((number, record))
-    return SheetTable(name=name, headers=headers, rows=rows, header_row=header_row)
-
-
-def _empty(value: CellValue) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
+from ptce_kg.ingest.sheets import (
+    CSV_SUFFIXES,
+    XLSX_SUFFIXES,
+    CellValue,
+    SheetTable,
+    cell_text,
+    column_letter,
+    is_empty,
+    read_csv,
+    read_xlsx,
+    sheet_names,
+)
+from ptce_kg.namespaces import DEFAULT_BASE, PREFIXES
 
 # --------------------------------------------------------------------------------------------------
 # Problems and origins
@@ -409,23 +245,6 @@ class _Row:
         return {k: cell_text(v) for k, v in self.cells.items()}
 
 
-def cell_text(value: CellValue) -> str:
-    """A cell as text: numbers without a useless ``.0``, dates in ISO form, text stripped."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
 class _Converter:
     """Two passes: mint every row's node IRIs (so links can find them), then write the triples."""
 
@@ -589,7 +408,7 @@ class _Converter:
         if spec.value is not None:
             try:
                 return [self.convert(row, spec, spec.value)]
-            except _CellError as e:
+            except CellError as e:
                 self.problem(row, row.sheet.name, None, f"{spec.where} : {e.fr}",
                              f"{spec.where}: {e.en}")  # fmt: skip
                 return []
@@ -598,7 +417,7 @@ class _Converter:
             return [target] if target is not None else []
         assert spec.column is not None
         raw = row.cells.get(normalise(spec.column))
-        if _empty(raw):
+        if is_empty(raw):
             if spec.required:
                 self.problem(row, row.sheet.name, spec.column,
                              "valeur obligatoire manquante", "required value missing")  # fmt: skip
@@ -612,7 +431,7 @@ class _Converter:
         for piece in pieces:
             try:
                 obj = self.convert(row, spec, piece)
-            except _CellError as e:
+            except CellError as e:
                 self.problem(row, row.sheet.name, spec.column, e.fr, e.en)
                 continue
             result.append(obj)
@@ -640,18 +459,18 @@ class _Converter:
             concept = self.vocabularies.find(spec.vocabulary, text)
         except LookupError as e:
             if str(e):
-                raise _CellError(
+                raise CellError(
                     f"« {text} » est ambigu dans « {spec.vocabulary} » : {e}",
                     f'"{text}" is ambiguous in "{spec.vocabulary}": {e}',
                 ) from e
             accepted = " ; ".join(self.vocabularies.accepted(spec.vocabulary))
-            raise _CellError(
+            raise CellError(
                 f"valeur inconnue « {text} » ; valeurs acceptées : {accepted}",
                 f'unknown value "{text}"; accepted values: {accepted}',
             ) from e
         if spec.use == "class":
             if concept.category_class is None:
-                raise _CellError(f"« {text} » ne désigne pas de classe",
+                raise CellError(f"« {text} » ne désigne pas de classe",
                                  f'"{text}" names no class')  # fmt: skip
             return concept.category_class
         return concept.iri
@@ -667,10 +486,10 @@ class _Converter:
                 return next(iter(found))
             if len(found) > 1:
                 shown = ", ".join(sorted(found))
-                raise _CellError(f"« {text} » désigne plusieurs lignes de « {target.sheet} » "
+                raise CellError(f"« {text} » désigne plusieurs lignes de « {target.sheet} » "
                                  f"({shown})", f'"{text}" names several rows of "{target.sheet}" '
                                  f"({shown})")  # fmt: skip
-            raise _CellError(
+            raise CellError(
                 f"aucune ligne de la feuille « {target.sheet} » n'a « {text} » en colonne "
                 f"« {target.key} »",
                 f'no row of sheet "{target.sheet}" has "{text}" in column "{target.key}"',
@@ -679,7 +498,7 @@ class _Converter:
             return self.templated(spec.template, spec.column or "", text)
         template = next(n for n in target.nodes if n.name == node).iris[0]
         if {normalise(c) for c in template.columns} != {normalise(target.key)}:
-            raise _CellError(
+            raise CellError(
                 f"la feuille « {target.sheet} » n'est pas importée avec celle-ci",
                 f'sheet "{target.sheet}" is not part of this import '
                 "(give 'template' on the link to name rows of other imports)",
@@ -691,7 +510,7 @@ class _Converter:
         try:
             return template.render(values, base=self.base)
         except ValueError as e:
-            raise _CellError(f"impossible d'en faire une IRI ({e})",
+            raise CellError(f"impossible d'en faire une IRI ({e})",
                              f"cannot make an IRI of it ({e})") from e  # fmt: skip
 
 
@@ -708,158 +527,3 @@ def _one_column_names(template: IriTemplate, values: dict[str, str]) -> set[str]
         return {normalise(cell), normalise(apply_key_function(fn, cell))}
     except ValueError:
         return {normalise(cell)}
-
-
-class _CellError(Exception):
-    def __init__(self, fr: str, en: str) -> None:
-        super().__init__(en)
-        self.fr = fr
-        self.en = en
-
-
-# --------------------------------------------------------------------------------------------------
-# Cell values
-# --------------------------------------------------------------------------------------------------
-
-_TRUE = {"oui", "o", "vrai", "yes", "y", "true", "1", "x"}
-_FALSE = {"non", "n", "faux", "no", "false", "0"}
-_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
-_TERRITORY_CODES = {
-    "commune": re.compile(r"\d{5}|2[AB]\d{3}"),
-    "departement": re.compile(r"\d{2}|2[AB]|97[1-6]"),
-    "region": re.compile(r"\d{2}"),
-    "epci": re.compile(r"\d{9}"),
-}
-_PADDED = {"commune": 5, "departement": 2, "region": 2}
-
-
-def territory_iri(kind: str, text: str, *, base: str = DEFAULT_BASE) -> URIRef:
-    """The IRI of a territory from its INSEE code (or an EPCI from its SIREN).
-
-    A spreadsheet that stored "6069" as a number lost the leading zero of commune 06069: an
-    all-digit code one digit short gets it back.
-    """
-    code = re.sub(r"\s", "", text).upper()
-    if kind == "epci":
-        code = re.sub(r"\D", "", code) if re.fullmatch(r"[\d.\s]+", text.strip()) else code
-    width = _PADDED.get(kind)
-    if width and code.isdigit() and len(code) == width - 1:
-        code = "0" + code
-    if not _TERRITORY_CODES[kind].fullmatch(code):
-        names = {
-            "commune": ("code commune INSEE (5 caractères, ex. 42187, 2A004)",
-                        "INSEE commune code (5 characters, e.g. 42187, 2A004)"),
-            "departement": ("code de département (ex. 42, 2A, 974)",
-                            "département code (e.g. 42, 2A, 974)"),
-            "region": ("code de région (2 chiffres, ex. 84)", "région code (2 digits, e.g. 84)"),
-            "epci": ("SIREN d'EPCI (9 chiffres)", "EPCI SIREN (9 digits)"),
-        }[kind]  # fmt: skip
-        raise _CellError(f"« {text} » n'est pas un {names[0]}", f'"{text}" is not an {names[1]}')
-    return mint_iri(kind, code, base=base)
-
-
-def parse_iri(text: str) -> URIRef:
-    """An absolute http(s) IRI, as written in a cell."""
-    if not _IRI.fullmatch(text):
-        raise _CellError(f"« {text} » n'est pas une adresse web (http:// ou https://)",
-                         f'"{text}" is not a web address (http:// or https://)')  # fmt: skip
-    return URIRef(text)
-
-
-def to_literal(value: CellValue, datatype: str, lang: str | None = None) -> Literal:
-    """Convert a cell to a literal of ``datatype`` (see docs/import.md for what each accepts)."""
-    text = cell_text(value)
-    if datatype == "string":
-        if isinstance(value, str):
-            text = value.strip()
-        return Literal(text, lang=lang)
-    converters = {
-        "digits": _digits,
-        "integer": _integer,
-        "decimal": _decimal,
-        "date": _date,
-        "gYear": _year,
-        "date-or-year": _date_or_year,
-        "boolean": _boolean,
-    }
-    return converters[datatype](value, text)
-
-
-def _digits(value: CellValue, text: str) -> Literal:
-    cleaned = re.sub(r"[\s\u00a0\u202f.]", "", text)
-    if not cleaned.isdigit() or not cleaned.isascii():
-        raise _CellError(f"« {text} » n'est pas un code en chiffres",
-                         f'"{text}" is not a code made of digits')  # fmt: skip
-    return Literal(cleaned)
-
-
-def _integer(value: CellValue, text: str) -> Literal:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return Literal(value, datatype=XSD.integer)
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if not re.fullmatch(r"[+-]?\d+", cleaned):
-        raise _CellError(
-            f"« {text} » n'est pas un nombre entier", f'"{text}" is not a whole number'
-        )
-    return Literal(int(cleaned), datatype=XSD.integer)
-
-
-def _decimal(value: CellValue, text: str) -> Literal:
-    cleaned = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if isinstance(value, str) and "," in cleaned:
-        if "." in cleaned:
-            cleaned = cleaned.replace(".", "")
-        cleaned = cleaned.replace(",", ".")
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        number = Decimal("NaN")
-    if not number.is_finite():
-        raise _CellError(f"« {text} » n'est pas un nombre", f'"{text}" is not a number')
-    lexical = format(number.normalize(), "f")
-    if "." not in lexical:
-        lexical += ".0"
-    return Literal(lexical, datatype=XSD.decimal)
-
-
-def _date(value: CellValue, text: str) -> Literal:
-    if isinstance(value, datetime):
-        return Literal(value.date().isoformat(), datatype=XSD.date)
-    if isinstance(value, date):
-        return Literal(value.isoformat(), datatype=XSD.date)
-    match = re.fullmatch(r"(\d{1,2})[/.](\d{1,2})[/.](\d{4})", text)
-    iso = f"{match.group(3)}-{int(match.group(2)):02d}-{int(match.group(1)):02d}" if match else text
-    try:
-        parsed = date.fromisoformat(iso) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", iso) else None
-    except ValueError:
-        parsed = None
-    if parsed is None:
-        raise _CellError(f"« {text} » n'est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ)",
-                         f'"{text}" is not a date (DD/MM/YYYY or YYYY-MM-DD)')  # fmt: skip
-    return Literal(parsed.isoformat(), datatype=XSD.date)
-
-
-def _year(value: CellValue, text: str) -> Literal:
-    if not re.fullmatch(r"\d{4}", text):
-        raise _CellError(f"« {text} » n'est pas une année (4 chiffres)",
-                         f'"{text}" is not a year (4 digits)')  # fmt: skip
-    return Literal(text, datatype=XSD.gYear)
-
-
-def _date_or_year(value: CellValue, text: str) -> Literal:
-    if not isinstance(value, date) and re.fullmatch(r"\d{4}", text):
-        return _year(value, text)
-    try:
-        return _date(value, text)
-    except _CellError as e:
-        raise _CellError(
-            f"« {text} » n'est ni une année (AAAA) ni une date (JJ/MM/AAAA)",
-            f'"{text}" is neither a year (YYYY) nor a date (DD/MM/YYYY)',
-        ) from e
-
-
-def _boolean(value: CellValue, text: str) -> Literal:
-    key = text.strip().casefold()
-    if key in _TRUE or key in _FALSE:
-        return Literal(key in _TRUE, datatype=XSD.boolean)
-    raise _CellError(f"« {text} » n'est pas oui/non", f'"{text}" is not yes/no (oui/non)')

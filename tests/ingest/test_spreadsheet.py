@@ -21,12 +21,8 @@ from rdflib.compare import isomorphic
 from ingest.conftest import SIMPLE_MAPPING
 from ptce_kg.errors import MappingError, SourceError
 from ptce_kg.ingest.mapping import ImportMapping, Vocabularies, read_mapping
-from ptce_kg.ingest.spreadsheet import (
-    SpreadsheetRdf,
-    column_letter,
-    read_csv_bytes,
-    read_spreadsheet,
-)
+from ptce_kg.ingest.sheets import column_letter, read_csv_bytes
+from ptce_kg.ingest.spreadsheet import SpreadsheetRdf, read_spreadsheet
 from ptce_kg.namespaces import PTCE
 
 SAMPLES = DATA_DIR / "samples"

@@ -13,7 +13,8 @@ import pytest
 from conftest import DATA_DIR
 
 from ptce_kg.ingest.mapping import Vocabularies, normalise, read_mapping
-from ptce_kg.ingest.spreadsheet import read_csv, read_spreadsheet, read_xlsx
+from ptce_kg.ingest.sheets import read_csv, read_xlsx
+from ptce_kg.ingest.spreadsheet import read_spreadsheet
 
 TEMPLATES = DATA_DIR / "templates"
 NAMES = ["ptce", "membres", "cooperations"]
