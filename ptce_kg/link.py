@@ -43,7 +43,8 @@ from SPARQLWrapper.SPARQLExceptions import (
 
 from ptce_kg.errors import SourceError
 from ptce_kg.namespaces import IGEO, PTCE, VOID, concept_iri, graph_iri
-from ptce_kg.store import Store, companion_graphs, redact_url, sparql_term, term_from_json
+from ptce_kg.sparql.binding import bound_term
+from ptce_kg.store import Store, companion_graphs, redact_url, term_from_json
 from ptce_kg.version import package_version
 
 log = logging.getLogger(__name__)
@@ -348,9 +349,9 @@ def _key(term: Node) -> tuple[str, str | None]:
 def _values(keys: Sequence[Node], token_variants: bool) -> str:
     terms: list[str] = []
     for key in keys:
-        terms.append(sparql_term(key))
+        terms.append(bound_term(key))
         if token_variants and isinstance(key, Literal) and not key.language:
-            terms.append(sparql_term(Literal(str(key), datatype=XSD.token)))
+            terms.append(bound_term(Literal(str(key), datatype=XSD.token)))
     return " ".join(terms)
 
 

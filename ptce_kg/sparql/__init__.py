@@ -10,5 +10,9 @@ touches a store.
   backends send them);
 - :mod:`ptce_kg.sparql.reach`: what a query or an update would make an engine reach outside the
   store (SERVICE, LOAD, FROM, USING), read from rdflib's parse tree before any engine sees it;
-- :mod:`ptce_kg.sparql.syntax`: SPARQL syntax errors a person can act on.
+- :mod:`ptce_kg.sparql.syntax`: SPARQL syntax errors a person can act on;
+- :mod:`ptce_kg.sparql.terms`: an IRI or a literal written as SPARQL text, escaped (the one
+  writer of constants: parameters, shape constants, link keys);
+- :mod:`ptce_kg.sparql.binding`: a query's form, parameters bound as ``VALUES`` and ``BASE``, as a
+  remote store sends them.
 """

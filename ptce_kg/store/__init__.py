@@ -30,13 +30,10 @@ if TYPE_CHECKING:
         RemoteStore,
         open_remote_store,
         redact_url,
-        sparql_term,
         term_from_json,
     )
 
-_REMOTE_NAMES = frozenset(
-    {"RemoteStore", "open_remote_store", "redact_url", "sparql_term", "term_from_json"}
-)
+_REMOTE_NAMES = frozenset({"RemoteStore", "open_remote_store", "redact_url", "term_from_json"})
 
 
 def __getattr__(name: str) -> Any:
@@ -91,6 +88,5 @@ __all__ = [
     "open_remote_store",
     "open_store",
     "redact_url",
-    "sparql_term",
     "term_from_json",
 ]

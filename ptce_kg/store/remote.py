@@ -32,7 +32,6 @@ import contextlib
 import io
 import json
 import logging
-import re
 import time
 import weakref
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,8 +46,7 @@ from rdflib.term import Node
 
 from ptce_kg.errors import FormatMismatch, PtceError, QueryError, QueryTimeout, StoreError
 from ptce_kg.formats import RESULTS_MEDIA_TYPES, RdfFormat, ResultsFormat
-from ptce_kg.sparql.lexer import group_end
-from ptce_kg.sparql.lexer import tokens as sparql_tokens
+from ptce_kg.sparql.binding import bind_values, bound_term, query_kind, with_base
 from ptce_kg.sparql.updates import drop_graphs_update, replace_graphs_update
 from ptce_kg.store import virtuoso
 from ptce_kg.store.base import QueryResult, WriteListeners, notifies_writes
@@ -119,97 +117,6 @@ def redact_url(url: str) -> str:
     except httpx.InvalidURL:
         return "<invalid URL>"
     return str(parsed.copy_with(userinfo=b"")) if parsed.userinfo else url
-
-
-# ------------------------------------------------------------------------------- SPARQL text
-_FORMS = {"select": "select", "ask": "ask", "construct": "graph", "describe": "graph"}
-
-
-def _form(sparql: str) -> re.Match[str] | None:
-    """The token of the query form keyword, before any group (``None``: no query form)."""
-    for m in sparql_tokens(sparql):
-        if m.lastgroup == "word" and m.group().lower() in _FORMS:
-            return m
-        if m.lastgroup == "open":
-            break
-    return None
-
-
-def query_kind(sparql: str) -> str:
-    """``"select"``, ``"ask"`` or ``"graph"`` from the query form keyword.
-
-    Raises:
-        QueryError: if no query form is found (an update, or not SPARQL).
-    """
-    form = _form(sparql)
-    if form is None:
-        raise QueryError(
-            "not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE",
-            hint="updates go through the update operation",
-        )
-    return _FORMS[form.group().lower()]
-
-
-def sparql_term(term: Node) -> str:
-    """The SPARQL text of an IRI or literal (escaped here, so it cannot change the query).
-
-    Raises:
-        QueryError: for a blank node (VALUES cannot hold one) or an IRI with forbidden characters.
-    """
-    if isinstance(term, URIRef):
-        if re.search(r'[<>"{}|^`\\\x00-\x20]', str(term)):
-            raise QueryError(f"cannot bind the invalid IRI {str(term)!r}")
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = str(term)
-        for raw, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r")):
-            text = text.replace(raw, escaped)
-        if term.language:
-            return f'"{text}"@{term.language}'
-        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
-            return f'"{text}"^^{sparql_term(URIRef(term.datatype))}'
-        return f'"{text}"'
-    raise QueryError(f"cannot bind {term!r} on a remote store: use an IRI or a literal")
-
-
-def bind_values(sparql: str, bindings: Mapping[str, Node]) -> str:
-    """Insert ``VALUES (?a …) { (t …) }`` right after the opening brace of the WHERE group.
-
-    The terms are joined first with the group's patterns, which for the queries ptce_kg runs is the
-    same as substituting them; unlike a substitution, a variable is not bound inside a sub-SELECT.
-
-    Raises:
-        QueryError: a CONSTRUCT WHERE short form or a query without a WHERE group.
-    """
-    if not bindings:
-        return sparql
-    form = _form(sparql)
-    if form is None:
-        raise QueryError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE")
-    after = form.end()
-    if form.group().lower() == "construct":
-        nxt = next(sparql_tokens(sparql, after), None)
-        if nxt is not None and nxt.lastgroup == "word" and nxt.group().lower() == "where":
-            raise QueryError(
-                "bound parameters cannot be used with CONSTRUCT WHERE { … } on a remote store",
-                hint="write CONSTRUCT { template } WHERE { patterns }",
-            )
-        if nxt is not None and nxt.lastgroup == "open":  # skip the template
-            after = group_end(sparql, nxt.end()) + 1
-    brace = next((m for m in sparql_tokens(sparql, after) if m.lastgroup == "open"), None)
-    if brace is None:
-        raise QueryError("bound parameters need a WHERE { … } group in the query")
-    names = " ".join(f"?{name}" for name in bindings)
-    row = " ".join(sparql_term(term) for term in bindings.values())
-    offset = brace.end()
-    return f"{sparql[:offset]} VALUES ({names}) {{ ({row}) }} {sparql[offset:]}"
-
-
-def with_base(sparql: str, base_iri: str | None) -> str:
-    """``sparql`` with ``BASE <base_iri>`` in front (a BASE of its own, coming later, wins)."""
-    if base_iri is None:
-        return sparql
-    return f"BASE {sparql_term(URIRef(base_iri))}\n{sparql}"
 
 
 def term_from_json(value: Mapping[str, str]) -> Node:
@@ -480,7 +387,7 @@ class RemoteStore(WriteListeners):
             return  # nothing to check yet: checked again after the first write
         s, p, o = sample.rows[0]
         assert s is not None and p is not None and o is not None
-        seen = self.query(f"ASK {{ {sparql_term(s)} {sparql_term(p)} {sparql_term(o)} }}")
+        seen = self.query(f"ASK {{ {bound_term(s)} {bound_term(p)} {bound_term(o)} }}")
         if not seen.boolean:
             raise StoreError(
                 f"cannot open the remote store at {self.location}: its default graph is not the "
@@ -589,7 +496,7 @@ class RemoteStore(WriteListeners):
         """Stream one graph in ``media_type`` to ``write`` (GSP GET, else CONSTRUCT)."""
         if self.endpoints.graph_store is None:
             _kind, body = self.query_serialized(
-                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_term(URIRef(graph))} "
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {bound_term(URIRef(graph))} "
                 "{ ?s ?p ?o } }",
                 media_type,
             )
@@ -622,7 +529,7 @@ class RemoteStore(WriteListeners):
         left_out = [*exclude, *(virtuoso.SYSTEM_GRAPHS if self.virtuoso else ())]
         filters = [f"FILTER(!STRENDS(STR(?g), {json.dumps(s)}))" for s in suffixes]
         if left_out:
-            names = ", ".join(sparql_term(URIRef(g)) for g in left_out)
+            names = ", ".join(bound_term(URIRef(g)) for g in left_out)
             filters.append(f"FILTER(?g NOT IN ({names}))")
         sparql = f"SELECT ?s ?p ?o ?g WHERE {{ GRAPH ?g {{ ?s ?p ?o }} {' '.join(filters)} }}"
         # SPARQL XML results, read by Oxigraph's parser: Virtuoso writes its JSON results several

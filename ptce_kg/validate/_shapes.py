@@ -15,6 +15,7 @@ from rdflib.collection import Collection
 from rdflib.term import Node
 
 from ptce_kg.namespaces import SH
+from ptce_kg.sparql.terms import sparql_term as write_term
 from ptce_kg.validate._results import PathExpr
 
 RDF_TYPE = str(RDF.type)
@@ -56,15 +57,12 @@ def term_text(term: Node) -> str:
 
 
 def sparql_term(term: Node, *, where: str) -> str:
-    """Return ``term`` as a SPARQL constant; blank nodes cannot be constants."""
-    if isinstance(term, URIRef):
-        text = str(term)
-        if re.search(r'[<>"{}|^`\\\s]', text):
-            raise UnsupportedShapeError(f"{where}: IRI {text!r} cannot be written in SPARQL")
-        return f"<{text}>"
-    if isinstance(term, Literal):
-        return term.n3()
-    raise UnsupportedShapeError(f"{where}: blank node {term} used as a constant")
+    """Return ``term`` as a SPARQL constant (:func:`ptce_kg.sparql.terms.sparql_term`); blank
+    nodes and IRIs SPARQL cannot write make the shape unsupported."""
+    try:
+        return write_term(term)
+    except ValueError as e:
+        raise UnsupportedShapeError(f"{where}: {e}") from e
 
 
 _UNARY_PATHS = {

@@ -16,14 +16,9 @@ from rdflib import Literal, URIRef
 
 from ptce_kg.errors import QueryError, StoreError
 from ptce_kg.formats import RdfFormat
+from ptce_kg.sparql.binding import bind_values, query_kind
 from ptce_kg.store import RemoteStore, open_store
-from ptce_kg.store.remote import (
-    RemoteEndpoints,
-    bind_values,
-    open_remote_store,
-    query_kind,
-    remote_endpoints,
-)
+from ptce_kg.store.remote import RemoteEndpoints, open_remote_store, remote_endpoints
 from store.oxigraph import free_port
 
 G1 = "https://w3id.org/ptce/graph/test-one"
