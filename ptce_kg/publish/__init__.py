@@ -251,7 +251,7 @@ def _shapes_standards(shapes_dir: Path, base_url: str) -> list[Standard]:
     return standards
 
 
-def _ontology_standard(ontology: Graph, base_url: str) -> Standard | None:
+def _ontology_standard(ontology: Graph, base_url: str, *, mappings: bool) -> Standard | None:
     version, version_iri, _created = _ontology_facts(ontology)
     if version_iri is None:
         return None
@@ -262,7 +262,7 @@ def _ontology_standard(ontology: Graph, base_url: str) -> Standard | None:
         version,
         (
             *(download_url(base_url, f"ontology.{ext}") for ext in ("ttl", "html")),
-            download_url(base_url, MAPPING_SET),
+            *([download_url(base_url, MAPPING_SET)] if mappings else []),
         ),
     )
 
@@ -280,7 +280,7 @@ def _publish_tables(store: Store, dumps: Path, parts: list[Part]) -> list[Publis
 
 
 def _publish_ontology(
-    dumps: Path, ontology: Graph, context: dict[str, Any], ontology_dir: Path
+    dumps: Path, ontology: Graph, context: dict[str, Any], mappings: Path | None
 ) -> list[PublishedFile]:
     ordered = new_graph()  # blank nodes relabelled canonically, triples added in order: stable
     for triple in sorted(to_canonical_graph(ontology)):
@@ -309,13 +309,15 @@ def _publish_ontology(
         part="ontology",
         media_type="text/html",
     )
+    if mappings is None:  # an ontology folder without a mapping set publishes none
+        return files
     try:  # the mapping set: mappings that are not axioms (decision 0007), copied as it ships
-        mappings = (ontology_dir / MAPPING_SET).read_bytes()
+        content = mappings.read_bytes()
     except OSError as e:
         raise SourceError(f"cannot read the mapping set: {e.strerror or e}",
-                          path=str(ontology_dir / MAPPING_SET)) from e  # fmt: skip
+                          path=str(mappings)) from e  # fmt: skip
     files += write_file(
-        dumps, MAPPING_SET, mappings, part="ontology", media_type="text/tab-separated-values"
+        dumps, MAPPING_SET, content, part="ontology", media_type="text/tab-separated-values"
     )
     return files
 
@@ -359,7 +361,8 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
                 dumps, name, content, part=part.key, media_type=media_type, gzipped=True
             )
     files += _publish_tables(store, dumps, parts)
-    files += _publish_ontology(dumps, ontology, context, options.ontology_dir)
+    mappings = options.ontology_dir / MAPPING_SET
+    files += _publish_ontology(dumps, ontology, context, mappings if mappings.is_file() else None)
     files += _publish_shapes(dumps, options.shapes_dir)
     files.sort(key=lambda f: f.name)
 
@@ -376,7 +379,7 @@ def publish(store: Store, outdir: Path, options: PublishOptions) -> Publication:
     write_file(outdir, VOID_TTL, void_ttl, part="void", media_type="")
 
     _version, _version_iri, created = _ontology_facts(ontology)
-    standard = _ontology_standard(ontology, options.base_url)
+    standard = _ontology_standard(ontology, options.base_url, mappings=mappings.is_file())
     standards = [standard] if standard is not None else []
     standards += _shapes_standards(options.shapes_dir, options.base_url)
     catalog = describe_catalog(

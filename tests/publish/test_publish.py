@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -101,6 +102,18 @@ def test_the_mapping_set_is_published_as_it_ships_and_named_by_the_ontology(
     index = json.loads((publication.directory / "dumps" / "index.json").read_text())
     (entry,) = [f for f in index["files"] if f["name"] == "mappings.sssom.tsv"]
     assert entry["sha256"] == hashlib.sha256(shipped).hexdigest()
+
+
+def test_an_ontology_folder_without_a_mapping_set_publishes_none(
+    dataset_store: Store, tmp_path: Path
+):
+    ontology_dir = tmp_path / "ontology"
+    shutil.copytree(PROJECT_ROOT / "ontology", ontology_dir)
+    (ontology_dir / "mappings.sssom.tsv").unlink()
+    publish(dataset_store, tmp_path / "pub", options(ontology_dir=ontology_dir))
+    assert not (tmp_path / "pub" / "dumps" / "mappings.sssom.tsv").exists()
+    catalog = Graph().parse(tmp_path / "pub" / "catalog.ttl")
+    assert not any(str(o).endswith("mappings.sssom.tsv") for o in catalog.objects())
 
 
 @pytest.mark.parametrize("name", [*DUMP_NAMES, "ontology.ttl", "ontology.rdf", "ontology.jsonld"])
