@@ -180,6 +180,10 @@ PREFIXES: dict[str, str] = {
 
 _SLUG_STRIP = re.compile(r"[^a-z0-9]+")
 
+#: A full http(s) IRI as a user may give one (a parameter, a cell, a source's URL): no space, quote,
+#: brace, angle bracket, pipe, caret, backquote or backslash, so that it can stand between < and >.
+HTTP_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
+
 
 def slugify(text: str) -> str:
     """Return a stable lowercase ASCII key for ``text`` (accents dropped, others → ``-``)."""

@@ -33,7 +33,15 @@ from dataclasses import dataclass
 from rdflib import URIRef
 
 from ptce_kg.errors import QueryError
-from ptce_kg.namespaces import DEFAULT_BASE, PTCE, concept_iri, mint_iri, scheme_iri, slugify
+from ptce_kg.namespaces import (
+    DEFAULT_BASE,
+    HTTP_IRI,
+    PTCE,
+    concept_iri,
+    mint_iri,
+    scheme_iri,
+    slugify,
+)
 from ptce_kg.store import Store
 
 #: The kinds of node a reference may name, with the class its node must have.
@@ -54,7 +62,6 @@ _IRI_SEGMENT = {
     "departement": "departement",
 }
 _TERRITORY_SEGMENTS = ("commune", "departement", "region", "epci")
-_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 _CODE = re.compile(r"[0-9][0-9AB][0-9]{0,7}")
 _TERRITORY_PATH = re.compile(rf"({'|'.join(_TERRITORY_SEGMENTS)})/([0-9A-Za-z]+)")
@@ -99,12 +106,12 @@ def candidate_iri(ref: Reference, *, base: str = DEFAULT_BASE) -> URIRef | None:
         QueryError: ``ref`` is not of a form its kind accepts.
     """
     text = ref.value.strip()
-    if ref.kind == "concept" and _IRI.fullmatch(text):
+    if ref.kind == "concept" and HTTP_IRI.fullmatch(text):
         assert ref.scheme is not None
         scheme_base = str(concept_iri(ref.scheme, "x", base=base))[:-1]
         if not text.startswith(scheme_base):
             raise _bad(ref, f"its IRIs start with {scheme_base}", f"a {ref.what()}")
-    if _IRI.fullmatch(text):
+    if HTTP_IRI.fullmatch(text):
         return URIRef(text)
     if text.startswith(("http://", "https://")):
         raise _bad(ref, "an IRI cannot hold spaces, quotes or <>{}|\\^`")

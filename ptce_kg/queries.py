@@ -41,7 +41,7 @@ from rdflib.namespace import XSD
 from rdflib.term import Node
 
 from ptce_kg.errors import NotFound, QueryError
-from ptce_kg.namespaces import DEFAULT_BASE
+from ptce_kg.namespaces import DEFAULT_BASE, HTTP_IRI
 from ptce_kg.naming import CODE_KINDS, Reference, candidate_iri, resolve_references
 from ptce_kg.sparql.lexer import group_end, where_groups
 from ptce_kg.store import QueryResult, Store
@@ -68,7 +68,6 @@ LANGUAGES = ("fr", "en")
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 _VARIABLE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # An absolute http(s) IRI with none of the characters an IRIREF may not hold.
-_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _KEY = re.compile(r"[a-z0-9][a-z0-9-]*")
 MAX_VALUE_LENGTH = 2000
@@ -119,7 +118,7 @@ class QueryParam:
                 )
             return iri
         if self.type == "iri":
-            if not _IRI.fullmatch(value):
+            if not HTTP_IRI.fullmatch(value):
                 raise QueryError(
                     f"{where}: {value!r} is not an absolute http(s) IRI",
                     hint=f"e.g. {self.example}",

@@ -15,9 +15,8 @@ from typing import Any
 from rdflib import URIRef
 
 from ptce_kg.errors import QueryError
-from ptce_kg.namespaces import DEFAULT_BASE, mint_iri
+from ptce_kg.namespaces import DEFAULT_BASE, HTTP_IRI, mint_iri
 
-_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _DATE = re.compile(r"(-?\d{4,})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -207,7 +206,7 @@ def resolve_ptce(ref: str, *, base: str = DEFAULT_BASE) -> URIRef:
     """
     text = ref.strip()
     if text.startswith(("http://", "https://")):
-        if not _IRI.fullmatch(text):
+        if not HTTP_IRI.fullmatch(text):
             raise QueryError(f"not a valid IRI: {ref!r}", hint="give a full IRI or a PTCE key")
         return URIRef(text)
     if not _KEY.fullmatch(text):

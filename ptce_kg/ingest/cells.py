@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from rdflib import XSD, Literal, URIRef
 
 from ptce_kg.ingest.sheets import CellValue, cell_text
-from ptce_kg.namespaces import DEFAULT_BASE, mint_iri
+from ptce_kg.namespaces import DEFAULT_BASE, HTTP_IRI, mint_iri
 
 
 class CellError(Exception):
@@ -29,7 +29,6 @@ class CellError(Exception):
 
 _TRUE = {"oui", "o", "vrai", "yes", "y", "true", "1", "x"}
 _FALSE = {"non", "n", "faux", "no", "false", "0"}
-_IRI = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 _TERRITORY_CODES = {
     "commune": re.compile(r"\d{5}|2[AB]\d{3}"),
     "departement": re.compile(r"\d{2}|2[AB]|97[1-6]"),
@@ -66,7 +65,7 @@ def territory_iri(kind: str, text: str, *, base: str = DEFAULT_BASE) -> URIRef:
 
 def parse_iri(text: str) -> URIRef:
     """An absolute http(s) IRI, as written in a cell."""
-    if not _IRI.fullmatch(text):
+    if not HTTP_IRI.fullmatch(text):
         raise CellError(f"« {text} » n'est pas une adresse web (http:// ou https://)",
                          f'"{text}" is not a web address (http:// or https://)')  # fmt: skip
     return URIRef(text)

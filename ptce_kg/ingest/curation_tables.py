@@ -19,7 +19,7 @@ from rdflib.namespace import DCTERMS
 
 from ptce_kg.errors import SourceError
 from ptce_kg.ingest.mapping import Vocabularies
-from ptce_kg.namespaces import PTCE, SCHEMA
+from ptce_kg.namespaces import HTTP_IRI, PTCE, SCHEMA
 
 #: Columns of each table (the README's order). Every column must be present; no other is allowed.
 TABLES: dict[str, tuple[str, ...]] = {
@@ -81,7 +81,6 @@ COMMUNE = re.compile(r"(\d{5}|2[AB]\d{3})")
 DEPARTEMENT = re.compile(r"(0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])")
 REGION = re.compile(r"(0[1-6]|11|24|27|28|32|44|52|53|75|76|84|93|94)")
 SIREN = re.compile(r"\d{9}")
-URL = re.compile(r"https?://[^\s<>\"{}|\\^`]+")
 
 
 @dataclass(frozen=True)
@@ -243,7 +242,12 @@ def _check_rows(c: Curation) -> list[str]:
     for row in c.table("sources"):
         key, url = row["source"], row["url"]
         check(row, "source", bool(KEY.fullmatch(key)), "a key (a-z, 0-9, -)")
-        check(row, "url", bool(URL.fullmatch(url)), "an http(s) URL (no space, quote, brace or <>)")
+        check(
+            row,
+            "url",
+            bool(HTTP_IRI.fullmatch(url)),
+            "an http(s) URL (no space, quote, brace or <>)",
+        )
         for column in ("published", "consulted"):
             check(row, column, bool(DATE.fullmatch(row[column])), "a date YYYY[-MM[-DD]]")
         check(row, "language", row["language"] in LANGUAGES, f"one of {sorted(LANGUAGES)}")
